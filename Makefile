@@ -1,0 +1,48 @@
+# Two commands set everything up on a fresh machine (see README.md):
+#   make run   - virtualenv, install, migrate, demo content, admin account, serve on :8000 (SQLite)
+#   make test  - virtualenv, install, lint, the whole test suite (unit, then browser journeys)
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.13 || echo python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: run test setup lint unit e2e screenshots bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP)
+	$(PY) manage.py compilemessages --ignore=.venv --verbosity=0
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py import_lessons content/lessons
+	$(PY) manage.py ensure_admin
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+unit: setup
+	$(VENV)/bin/pytest --ignore=tests/e2e -q $(PYTEST_ARGS)
+
+e2e: setup
+	$(VENV)/bin/pytest tests/e2e -q $(PYTEST_ARGS)
+
+test: lint unit e2e
+
+screenshots: setup
+	STREAM_SCREENSHOTS=1 $(VENV)/bin/pytest tests/e2e/test_screenshots.py -q
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

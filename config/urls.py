@@ -1,0 +1,28 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from config import views
+from lessons.sitemaps import LessonSitemap
+
+# The admin login goes through allauth's login, so it is rate-limited like the site's.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Stream"
+admin.site.site_title = "Stream admin"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", views.healthz, name="healthz"),
+    path("sitemap.xml", sitemap, {"sitemaps": {"lessons": LessonSitemap}}, name="sitemap"),
+    path("", include("progress.urls")),
+    path("", include("comments.urls")),
+    path("", include("lessons.urls")),
+]
+
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

@@ -1,0 +1,46 @@
+"""Project-wide views: the health check and the friendly error pages."""
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponseServerError, JsonResponse
+from django.template import loader
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database answers a trivial query, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest):
+    # Rendered without the request context: whatever broke (the database, the
+    # session) may be in it, so the page must not need it.
+    return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def csrf_failure(request: HttpRequest, reason: str = ""):
+    """A form posted without a valid CSRF token: explain it in the site's layout."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": "CSRF token missing or incorrect. Reload the page and try again."}, status=403)
+    return render(request, "403_csrf.html", status=403)

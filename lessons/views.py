@@ -1,0 +1,42 @@
+"""Lesson pages: thin views over lessons.selectors."""
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from lessons import selectors
+from lessons.markdown import render_lesson
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    quests = selectors.quest_list(user=request.user)
+    return render(request, "lessons/home.html", {"quests": quests})
+
+
+def quest(request: HttpRequest, slug: str) -> HttpResponse:
+    quest = selectors.quest_detail(slug=slug, user=request.user)
+    return render(request, "lessons/quest.html", {"quest": quest, "lessons": quest.visible_lessons})
+
+
+def tag(request: HttpRequest, slug: str) -> HttpResponse:
+    tag, lessons = selectors.tag_detail(slug=slug, user=request.user)
+    return render(request, "lessons/tag.html", {"tag": tag, "lessons": lessons})
+
+
+def lesson(request: HttpRequest, quest_slug: str, slug: str) -> HttpResponse:
+    context = selectors.lesson_detail(quest_slug=quest_slug, slug=slug, user=request.user)
+    return render(request, "lessons/lesson.html", {"page": context, "lesson": context.lesson})
+
+
+@staff_member_required
+@require_POST
+def preview(request: HttpRequest) -> HttpResponse:
+    """Render unsaved Markdown through the same pipeline as a saved lesson (opened from the admin form)."""
+    body = render_lesson(request.POST.get("body", ""))
+    exercise = render_lesson(request.POST.get("exercise", ""))
+    return render(
+        request,
+        "lessons/preview.html",
+        {"title": request.POST.get("title", ""), "body": body, "exercise_html": exercise.html},
+    )
