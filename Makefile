@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 setup: $(STAMP)
-	$(PY) manage.py compilemessages --ignore=.venv --verbosity=0
+	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv --verbosity=0; else echo "gettext not installed: using the committed .mo catalogues"; fi
 
 run: setup
 	$(PY) manage.py migrate --noinput

@@ -1,3 +1,6 @@
 // Entry module: each feature is a small module wired by data-* attributes.
 import "./ui.js";
 import "./copy.js";
+import "./progress.js";
+import "./comments.js";
+import "./reports.js";
