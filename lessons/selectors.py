@@ -21,6 +21,7 @@ def quest_list(*, user) -> QuerySet[Quest]:
     return (
         Quest.objects.visible_to(user)
         .annotate(lesson_count=Count("lessons", filter=_lesson_filter_for(user)))
+        .order_by("order", "pk")  # Meta.ordering does not apply to GROUP BY queries
         .prefetch_related(Prefetch("lessons", queryset=lessons.order_by("position"), to_attr="visible_lessons"))
     )
 
@@ -29,7 +30,9 @@ def quest_detail(*, slug: str, user) -> Quest:
     """A quest with its visible lessons and their tags (3 queries); 404 for drafts."""
     lessons = Lesson.objects.visible_to(user).order_by("position").prefetch_related("tags")
     return get_object_or_404(
-        Quest.objects.visible_to(user).prefetch_related(Prefetch("lessons", queryset=lessons, to_attr="visible_lessons")),
+        Quest.objects.visible_to(user).prefetch_related(
+            Prefetch("lessons", queryset=lessons, to_attr="visible_lessons")
+        ),
         slug=slug,
     )
 

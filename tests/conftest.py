@@ -52,7 +52,9 @@ def staff_user(db):
     return make_user("staff@example.com", is_staff=True, is_superuser=True)
 
 
-def make_quest(slug: str = "deep-learning-history", *, lessons: int = 3, status: str = Status.PUBLISHED, order: int = 0):
+def make_quest(
+    slug: str = "deep-learning-history", *, lessons: int = 3, status: str = Status.PUBLISHED, order: int = 0
+):
     quest = Quest.objects.create(title=slug.replace("-", " ").title(), slug=slug, status=status, order=order)
     for position in range(1, lessons + 1):
         Lesson.objects.create(
@@ -61,7 +63,7 @@ def make_quest(slug: str = "deep-learning-history", *, lessons: int = 3, status:
             key=f"{slug}-{position}",
             slug=f"{slug}-lesson-{position}",
             title=f"Lesson {position}",
-            body=f"## Part one\n\nText of lesson {position}.\n\n```python title=\"Example\"\nprint({position})\n```\n",
+            body=f'## Part one\n\nText of lesson {position}.\n\n```python title="Example"\nprint({position})\n```\n',
             exercise="Write one sentence.",
             minutes=18,
             status=Status.PUBLISHED,

@@ -20,9 +20,7 @@ class Command(BaseCommand):
             message = "Created the local admin account"
         else:
             message = "The local admin account exists"
-        EmailAddress.objects.update_or_create(
-            user=user, email=email, defaults={"verified": True, "primary": True}
-        )
+        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         self.stdout.write(self.style.SUCCESS(f"{message}: sign in at http://127.0.0.1:8000/admin/ as {email}"))
         if user.check_password(password):
             self.stdout.write(f"  password: {password}  (change it in the admin; set DJANGO_ADMIN_PASSWORD to choose)")
