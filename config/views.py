@@ -2,8 +2,8 @@
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponseServerError, JsonResponse
-from django.template import loader
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 

@@ -135,6 +135,17 @@ class Lesson(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        if self.xp is None:
+            self.xp = default_xp(self.minutes)
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        self.render()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "body_html", "toc_html", "exercise_html", "xp", "updated_at"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("lessons:lesson", kwargs={"quest_slug": self.quest.slug, "slug": self.slug})
 
@@ -148,17 +159,6 @@ class Lesson(models.Model):
         self.body_html = rendered.html
         self.toc_html = rendered.toc_html
         self.exercise_html = render_lesson(self.exercise).html if self.exercise else ""
-
-    def save(self, *args, **kwargs):
-        if self.xp is None:
-            self.xp = default_xp(self.minutes)
-        if self.status == Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
-        self.render()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "body_html", "toc_html", "exercise_html", "xp", "updated_at"}
-        super().save(*args, **kwargs)
 
 
 class ExternalLink(models.Model):
