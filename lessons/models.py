@@ -36,7 +36,8 @@ class Quest(models.Model):
     slug = models.SlugField(_("slug"), max_length=100, allow_unicode=False)
     summary = models.TextField(_("summary"), blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # A quest shows once it has a published lesson; drafting a quest hides all of its lessons.
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED)
 
     objects = QuestQuerySet.as_manager()
 

@@ -16,14 +16,15 @@ def _lesson_filter_for(user) -> Q:
 
 
 def quest_list(*, user) -> QuerySet[Quest]:
-    """Quests in order with their visible lessons (2 queries)."""
+    """Quests in order with their visible lessons (2 queries); empty quests only for staff."""
     lessons = Lesson.objects.visible_to(user).only("id", "quest_id", "key", "title", "slug", "position", "xp", "status")
-    return (
+    quests = (
         Quest.objects.visible_to(user)
         .annotate(lesson_count=Count("lessons", filter=_lesson_filter_for(user)))
         .order_by("order", "pk")  # Meta.ordering does not apply to GROUP BY queries
         .prefetch_related(Prefetch("lessons", queryset=lessons.order_by("position"), to_attr="visible_lessons"))
     )
+    return quests if user.is_staff else quests.filter(lesson_count__gt=0)
 
 
 def quest_detail(*, slug: str, user) -> Quest:
