@@ -5,13 +5,16 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from lessons.models import ExternalLink, Lesson, Quest, Status, Tag
+from lessons import services
+from lessons.models import ExternalLink, Lesson, Quest, Report, Status, Tag
 
 
 def _park_positions(lessons) -> None:
@@ -131,3 +134,84 @@ class LessonAdmin(admin.ModelAdmin):
         self.message_user(
             request, ngettext("%d lesson unpublished.", "%d lessons unpublished.", count) % count, messages.SUCCESS
         )
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Triage: new → triaged → resolved or won't fix. What the reporter sent and the
+    captured context are read-only; staff set the kind, the status and their notes."""
+
+    list_display = ["created_at", "kind", "status", "lesson", "summary", "reporter"]
+    list_display_links = ["created_at", "summary"]
+    list_filter = ["status", "kind", ("lesson", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["lesson", "user"]
+    search_fields = ["body", "email", "page_url", "staff_notes", "user__email", "lesson__title", "lesson__key"]
+    date_hierarchy = "created_at"
+    actions = ["mark_triaged", "mark_resolved", "mark_wontfix"]
+    readonly_fields = [
+        "message",
+        "reporter",
+        "page_link",
+        "lesson",
+        "lesson_updated_at",
+        "lesson_completed",
+        "user_agent",
+        "created_at",
+    ]
+    fieldsets = [
+        (_("Triage"), {"fields": ["status", "kind", "staff_notes"]}),
+        (_("What the reporter wrote"), {"fields": ["message", "reporter"]}),
+        (
+            _("Captured with the report"),
+            {"fields": ["page_link", "lesson", "lesson_updated_at", "lesson_completed", "user_agent", "created_at"]},
+        ),
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # reports come from the site's form, with their context
+
+    @admin.display(description=_("what happened"))
+    def summary(self, report: Report) -> str:
+        return Truncator(report.body).chars(80)  # plain text: the admin escapes it
+
+    @admin.display(description=_("what happened"))
+    def message(self, report: Report):
+        return format_html('<div class="report-body">{}</div>', linebreaksbr(report.body, autoescape=True))
+
+    @admin.display(description=_("reporter"))
+    def reporter(self, report: Report) -> str:
+        if report.user_id:
+            return report.user.email or report.user.get_username()
+        return report.email or gettext("anonymous")
+
+    @admin.display(description=_("page"))
+    def page_link(self, report: Report):
+        if not report.page_url:
+            return "–"
+        if report.page_url.startswith("/") and not report.page_url.startswith(("//", "/\\")):
+            return format_html(
+                '<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', report.page_url, report.page_url
+            )
+        return report.page_url
+
+    def _set_status(self, request, queryset, status: str) -> None:
+        count = services.report_status_set(reports=queryset, status=status)
+        label = Report.State(status).label
+        self.message_user(
+            request,
+            ngettext("%(count)d report marked %(status)s.", "%(count)d reports marked %(status)s.", count)
+            % {"count": count, "status": label},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Mark selected reports as triaged"))
+    def mark_triaged(self, request, queryset):
+        self._set_status(request, queryset, Report.State.TRIAGED)
+
+    @admin.action(description=_("Mark selected reports as resolved"))
+    def mark_resolved(self, request, queryset):
+        self._set_status(request, queryset, Report.State.RESOLVED)
+
+    @admin.action(description=_("Mark selected reports as won't fix"))
+    def mark_wontfix(self, request, queryset):
+        self._set_status(request, queryset, Report.State.WONT_FIX)

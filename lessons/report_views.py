@@ -1,0 +1,84 @@
+"""The "Report a problem" page and its in-place variant for the lesson page.
+
+Without JavaScript, /report/ is an ordinary page that sends the reporter back
+where they came from with a thank-you message. With JavaScript, the lesson page
+fetches the same view as a fragment (header ``X-Requested-With: fetch``), posts
+it in place and shows the answer where the form was.
+"""
+
+from allauth.account.adapter import get_adapter
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from lessons import services
+from lessons.forms import ReportForm
+
+FRAGMENT_HEADER = "fetch"
+
+
+def _client_address(request: HttpRequest) -> str:
+    """The address allauth rate-limits logins by (honours ALLAUTH_TRUSTED_PROXY_COUNT)."""
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except PermissionDenied:
+        return "unknown"
+
+
+def _render(request: HttpRequest, form: ReportForm, *, fragment: bool, status: int = 200) -> HttpResponse:
+    template = "lessons/report_form.html" if fragment else "lessons/report.html"
+    context = {
+        "form": form,
+        "fragment": fragment,
+        "user_agent": request.headers.get("User-Agent", ""),
+    }
+    return render(request, template, context, status=status)
+
+
+@never_cache  # the form carries a CSRF token and a signed start time
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    fragment = request.headers.get("X-Requested-With") == FRAGMENT_HEADER
+    if request.method == "GET":
+        form = ReportForm(
+            user=request.user,
+            initial={"lesson": request.GET.get("lesson", "")[:64], "page": request.GET.get("page", "")[:2000]},
+        )
+        response = _render(request, form, fragment=fragment)
+    else:
+        form = ReportForm(request.POST, user=request.user)
+        response = _submit(request, form, fragment=fragment)
+    patch_vary_headers(response, ["X-Requested-With"])
+    return response
+
+
+def _submit(request: HttpRequest, form: ReportForm, *, fragment: bool) -> HttpResponse:
+    if not form.is_valid():
+        return _render(request, form, fragment=fragment, status=400)
+    data = form.cleaned_data
+    try:
+        report = services.report_create(
+            kind=data["kind"],
+            body=data["body"],
+            user=request.user if request.user.is_authenticated else None,
+            email=data.get("email", ""),
+            page_url=data["page"],
+            lesson=data["lesson"],
+            lesson_completed=data["completed"],
+            user_agent=request.headers.get("User-Agent", ""),
+            client_address=_client_address(request),
+        )
+    except services.ReportRateLimited as error:
+        form.add_error(None, str(error))
+        return _render(request, form, fragment=fragment, status=429)
+    if fragment:
+        return render(request, "lessons/report_thanks.html", {"report": report}, status=201)
+    messages.success(request, _("Thank you! Your report was sent to our staff."))
+    back = data["page"] or (report.lesson.get_absolute_url() if report.lesson else reverse("lessons:home"))
+    return HttpResponseRedirect(back)
