@@ -120,6 +120,16 @@ class _LinkPolicy(Filter):  # type: ignore[misc]  # html5lib's filters are untyp
             yield token
 
 
+class _FocusableCode(Filter):  # type: ignore[misc]
+    """Code blocks scroll sideways on narrow screens; tabindex lets keyboard users scroll them (WCAG 2.1.1)."""
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for token in super().__iter__():
+            if token["type"] == "StartTag" and token["name"] == "pre":
+                token["data"][(None, "tabindex")] = "0"
+            yield token
+
+
 class _AlignToClass(Treeprocessor):
     """Tables align cells with an attribute; the CSP forbids style, so carry it as a class."""
 
@@ -182,13 +192,22 @@ def _comment_markdown() -> Markdown:
 def _lesson_cleaner() -> Cleaner:
     """bleach's Cleaner keeps parser state, so each call gets its own."""
     rel = partial(_LinkPolicy, rel="noopener", external_only=True)
-    return Cleaner(LESSON_TAGS, LESSON_ATTRIBUTES, PROTOCOLS, strip=True, strip_comments=True, filters=[rel])
+    return Cleaner(
+        LESSON_TAGS, LESSON_ATTRIBUTES, PROTOCOLS, strip=True, strip_comments=True, filters=[rel, _FocusableCode]
+    )
 
 
 def _comment_cleaner() -> Cleaner:
     linkify = partial(LinkifyFilter, callbacks=[], skip_tags=["pre", "code"])
     rel = partial(_LinkPolicy, rel=COMMENT_REL, external_only=False)  # after linkify: new links get it too
-    return Cleaner(COMMENT_TAGS, COMMENT_ATTRIBUTES, PROTOCOLS, strip=True, strip_comments=True, filters=[linkify, rel])
+    return Cleaner(
+        COMMENT_TAGS,
+        COMMENT_ATTRIBUTES,
+        PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[linkify, rel, _FocusableCode],
+    )
 
 
 def _count(tokens: list[dict[str, Any]]) -> int:

@@ -19,7 +19,7 @@ _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\xa0\s`]+")  # what browsers skip or st
 _BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
 _BAD_TAGS = {"script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math"}
 _BAD_TAGS |= {"form", "input", "button", "textarea", "base", "link", "meta", "noscript", "xmp", "plaintext"}
-_KNOWN_ATTRIBUTES = {"href", "src", "alt", "title", "rel", "class", "id", "data-lang", "start"}
+_KNOWN_ATTRIBUTES = {"href", "src", "alt", "title", "rel", "class", "id", "data-lang", "start", "tabindex"}
 
 
 class Tags(HTMLParser):
@@ -268,3 +268,8 @@ def test_comment_subset_renders():
     ):
         assert fragment in html_
     assert "<pre><code>x = 1 &lt; 2\n</code></pre>" in html_
+
+
+def test_code_blocks_are_keyboard_scrollable_in_both_profiles():
+    assert '<pre tabindex="0">' in render_lesson("```python\nx = 1\n```").html
+    assert '<pre tabindex="0">' in render_comment("```\nx = 1\n```")
