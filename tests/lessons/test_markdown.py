@@ -117,7 +117,7 @@ def test_code_block_without_language_is_labelled_text():
 
 def test_code_is_highlighted_with_pygments_classes_not_inline_styles():
     html_ = render_lesson(TITLED).html
-    assert '<div class="highlight"><pre>' in html_
+    assert '<div class="highlight"><pre tabindex="0">' in html_
     assert '<span class="k">for</span>' in html_
     assert '<span class="nb">print</span>' in html_
     assert "style=" not in html_
@@ -267,7 +267,7 @@ def test_comment_subset_renders():
         "<blockquote>",
     ):
         assert fragment in html_
-    assert "<pre><code>x = 1 &lt; 2\n</code></pre>" in html_
+    assert "<pre tabindex="0"><code>x = 1 &lt; 2\n</code></pre>" in html_
 
 
 def test_code_blocks_are_keyboard_scrollable_in_both_profiles():
