@@ -267,7 +267,7 @@ def test_comment_subset_renders():
         "<blockquote>",
     ):
         assert fragment in html_
-    assert "<pre tabindex="0"><code>x = 1 &lt; 2\n</code></pre>" in html_
+    assert '<pre tabindex="0"><code>x = 1 &lt; 2\n</code></pre>' in html_
 
 
 def test_code_blocks_are_keyboard_scrollable_in_both_profiles():
