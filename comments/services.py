@@ -1,0 +1,341 @@
+"""Writes with rules for comments: posting, editing, deleting, moderation, notifications.
+
+Every rule is enforced here, whatever the caller (view, admin, shell): refusals are ``CommentRefused``
+subclasses whose message is for the person. Notifications are rows created in the same transaction
+as the comment; email goes out after commit, through the task framework.
+"""
+
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from comments.models import (
+    BODY_MAX_LENGTH,
+    MODE_REPLIES,
+    Comment,
+    Flag,
+    LessonSubscription,
+    Notification,
+)
+from comments.selectors import email_verified
+from comments.tasks import send_reply_email
+from comments.tokens import unsubscribe_user_id
+from lessons.models import Lesson
+from progress.models import Profile
+from progress.services import achievements_award
+
+RATE_LIMITS = (  # (window name, seconds, most comments in one window)
+    ("minute", 60, 5),
+    ("day", 60 * 60 * 24, 50),
+)
+
+
+class CommentRefused(Exception):
+    """A rule said no; ``message`` tells the person why, ``status`` is the HTTP answer."""
+
+    status = 400
+    message: Any = _("That could not be done.")
+
+    def __init__(self, message: Any = None) -> None:
+        if message is not None:
+            self.message = message
+        super().__init__(str(self.message))
+
+
+class NotAllowed(CommentRefused):
+    status = 403
+    message = _("You can't do that with this comment.")
+
+
+class EmailNotVerified(CommentRefused):
+    status = 403
+    message = _("Please verify your email address before commenting.")
+
+
+class RateLimited(CommentRefused):
+    status = 429
+    message = _("You're commenting very quickly. Please wait a minute and post again; your text is kept below.")
+    daily_message = _(
+        "You've posted %(limit)d comments today, the daily limit. Please come back tomorrow; your text is kept below."
+    )
+
+
+class EditWindowClosed(CommentRefused):
+    status = 403
+    message = _("Comments can be edited for 15 minutes after posting; this one can no longer be changed.")
+
+
+class InvalidComment(CommentRefused):
+    status = 400
+
+
+@dataclass
+class Posted:
+    comment: Comment
+    new_achievements: list = field(default_factory=list)
+
+
+# --- rate limit ---
+
+
+def _rate_keys(user, now) -> list[tuple[str, str, int, int]]:
+    """(window, cache key, seconds, limit) per window; the key names the window it counts."""
+    stamp = int(now.timestamp())
+    return [
+        (window, f"comments:rate:{window}:{user.pk}:{stamp // seconds}", seconds, limit)
+        for window, seconds, limit in RATE_LIMITS
+    ]
+
+
+def _rate_limit_take(*, user, now) -> None:
+    """Count one comment against the author's minute and day, or refuse when either is spent.
+
+    The cache is shared by every process (database or Redis), so the limits hold across workers.
+    A refused attempt does not count."""
+    windows = _rate_keys(user, now)
+    counts = cache.get_many([key for _window, key, _seconds, _limit in windows])
+    for window, key, _seconds, limit in windows:
+        if counts.get(key, 0) >= limit:
+            raise RateLimited(RateLimited.daily_message % {"limit": limit} if window == "day" else None)
+    for _window, key, seconds, _limit in windows:
+        # add() opens the window; incr() is atomic on Redis and close enough on the database cache.
+        if not cache.add(key, 1, timeout=seconds + 60):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add() and incr()
+                cache.add(key, 1, timeout=seconds + 60)
+
+
+# --- posting and changing ---
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").replace("\x00", "").strip()
+    if not body:
+        raise InvalidComment(_("Write something before posting."))
+    if len(body) > BODY_MAX_LENGTH:
+        raise InvalidComment(
+            _("Comments can be at most %(max)d characters long (this one has %(length)d).")
+            % {"max": BODY_MAX_LENGTH, "length": len(body)}
+        )
+    return body
+
+
+def _require_poster(user) -> None:
+    if user is None or not user.is_authenticated:
+        raise NotAllowed(_("Please sign in to comment."))
+    if not email_verified(user):
+        raise EmailNotVerified
+
+
+def _notify(*, comment: Comment) -> list[Notification]:
+    """Create the notifications a new comment causes, and queue the reply email after commit.
+
+    The parent's author hears of a reply; the lesson's subscribers hear of any new comment; muting
+    the lesson silences both; nobody hears of their own comment; the unique constraint makes one
+    event one notification per person."""
+    settings_by_user = dict(
+        LessonSubscription.objects.filter(lesson_id=comment.lesson_id).values_list("user_id", "mode")
+    )
+    wanted: dict[int, str] = {}
+    for user_id, mode in settings_by_user.items():
+        if mode == LessonSubscription.Mode.ALL:
+            wanted[user_id] = Notification.Kind.COMMENT
+    parent = comment.parent
+    if parent is not None and parent.author_id is not None and parent.is_visible:
+        wanted[parent.author_id] = Notification.Kind.REPLY
+    wanted.pop(comment.author_id, None)
+    for user_id in [user_id for user_id in wanted if settings_by_user.get(user_id) == LessonSubscription.Mode.MUTED]:
+        del wanted[user_id]
+    if not wanted:
+        return []
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient_id=user_id, comment=comment, kind=kind, created_at=comment.created_at)
+            for user_id, kind in wanted.items()
+        ],
+        ignore_conflicts=True,
+    )
+    created = list(Notification.objects.filter(comment=comment))
+    for notification in created:
+        if notification.kind == Notification.Kind.REPLY:
+            # robust: the comment is saved; a mail server failing must not turn that into an error page.
+            transaction.on_commit(partial(send_reply_email.enqueue, notification.pk), robust=True)
+    return created
+
+
+@transaction.atomic
+def comment_create(*, author, lesson: Lesson, body: str, parent: Comment | int | None = None) -> Posted:
+    """Post a comment or a reply, notify who should hear of it, and award comment achievements."""
+    _require_poster(author)
+    body = _clean_body(body)
+    if parent is not None and not isinstance(parent, Comment):
+        parent = Comment.objects.filter(pk=parent).first()
+        if parent is None:
+            raise InvalidComment(_("The comment you replied to no longer exists."))
+    if parent is not None:
+        if parent.lesson_id != lesson.pk:
+            raise InvalidComment(_("That reply belongs to another lesson."))
+        if not parent.is_visible:
+            raise InvalidComment(_("The comment you replied to was removed, so it can't take replies."))
+    now = timezone.now()
+    _rate_limit_take(user=author, now=now)
+    comment = Comment(lesson=lesson, parent=parent, author=author, body=body, created_at=now)
+    comment.save()
+    _notify(comment=comment)
+    count = Comment.objects.filter(author=author).visible().count()
+    new_achievements = achievements_award(user=author, kind="comments_posted", value=count) or []
+    return Posted(comment=comment, new_achievements=list(new_achievements))
+
+
+@transaction.atomic
+def comment_edit(*, comment: Comment, user, body: str) -> Comment:
+    """Change a comment's text: its author only, within 15 minutes; it shows as edited."""
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    if not comment.is_by(user) or not comment.is_visible:
+        raise NotAllowed(_("Only its author can edit this comment."))
+    now = timezone.now()
+    if not comment.can_edit(user, now=now):
+        raise EditWindowClosed
+    body = _clean_body(body)
+    if body != comment.body:
+        comment.body = body
+        comment.edited_at = now
+        comment.save(update_fields=["body", "edited_at"])
+    return comment
+
+
+def _has_replies(comment_id: int) -> bool:
+    return Comment.objects.filter(parent_id=comment_id).exists()
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, user) -> Comment | None:
+    """Delete a comment (its author, any time).
+
+    With replies it stays as "[deleted]", its text erased, so the thread holds; without, it goes, and so
+    does a "[deleted]" parent left with no replies. Returns the placeholder, or None when removed."""
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    if not comment.can_delete(user):
+        raise NotAllowed(_("Only its author can delete this comment."))
+    if _has_replies(comment.pk):
+        comment.is_deleted = True
+        comment.body = ""
+        comment.save(update_fields=["is_deleted", "body"])
+        return comment
+    parent_id = comment.parent_id
+    comment.delete()
+    while parent_id is not None:
+        parent = Comment.objects.filter(pk=parent_id, is_deleted=True).first()
+        if parent is None or _has_replies(parent.pk):
+            break
+        parent_id = parent.parent_id
+        parent.delete()
+    return None
+
+
+@transaction.atomic
+def comment_hide(*, comment: Comment, user) -> Comment:
+    """Staff take a comment off the page (kept for the record; its notifications stop showing)."""
+    if not comment.can_moderate(user):
+        raise NotAllowed(_("Only staff can hide comments."))
+    updated = Comment.objects.filter(pk=comment.pk, is_hidden=False).update(is_hidden=True, hidden_at=timezone.now())
+    if updated:
+        comment.refresh_from_db()
+    return comment
+
+
+@transaction.atomic
+def comment_unhide(*, comment: Comment, user) -> Comment:
+    if not comment.can_moderate(user):
+        raise NotAllowed(_("Only staff can unhide comments."))
+    Comment.objects.filter(pk=comment.pk).update(is_hidden=False, hidden_at=None)
+    comment.refresh_from_db()
+    return comment
+
+
+@transaction.atomic
+def comments_moderate(*, comments, user, hidden: bool) -> int:
+    """The admin's bulk hide/unhide; returns how many changed."""
+    if not (user.is_authenticated and user.is_staff):
+        raise NotAllowed(_("Only staff can hide comments."))
+    changes = {"is_hidden": hidden, "hidden_at": timezone.now() if hidden else None}
+    return comments.exclude(is_hidden=hidden).filter(is_deleted=False).update(**changes)
+
+
+@transaction.atomic
+def comments_flags_clear(*, comments, user) -> int:
+    """Dismiss the flags on comments staff reviewed and kept; returns how many comments."""
+    if not (user.is_authenticated and user.is_staff):
+        raise NotAllowed
+    ids = list(comments.values_list("pk", flat=True))
+    Flag.objects.filter(comment_id__in=ids).delete()
+    return Comment.objects.filter(pk__in=ids).update(flag_count=0)
+
+
+@transaction.atomic
+def comment_flag(*, comment: Comment, user) -> Comment:
+    """Any signed-in reader flags a comment for staff, once."""
+    if not user.is_authenticated:
+        raise NotAllowed(_("Please sign in to flag comments."))
+    if comment.is_by(user):
+        raise NotAllowed(_("You can't flag your own comment."))
+    if not comment.is_visible:
+        raise NotAllowed(_("This comment was already removed."))
+    try:
+        with transaction.atomic():  # a savepoint, so the duplicate leaves the outer transaction usable
+            Flag.objects.create(comment=comment, user=user)
+    except IntegrityError:
+        raise InvalidComment(_("You already flagged this comment. Staff will review it.")) from None
+    Comment.objects.filter(pk=comment.pk).update(flag_count=F("flag_count") + 1)
+    comment.refresh_from_db(fields=["flag_count"])
+    return comment
+
+
+# --- notification settings ---
+
+
+@transaction.atomic
+def subscription_set(*, user, lesson: Lesson, mode: str) -> str:
+    """Follow every new comment on a lesson ("all"), mute it ("muted"), or go back to replies only."""
+    if not user.is_authenticated:
+        raise NotAllowed(_("Please sign in to change notifications."))
+    if mode == MODE_REPLIES:
+        LessonSubscription.objects.filter(user=user, lesson=lesson).delete()
+        return mode
+    if mode not in LessonSubscription.Mode.values:
+        raise InvalidComment(_("Choose one of the notification options."))
+    LessonSubscription.objects.update_or_create(user=user, lesson=lesson, defaults={"mode": mode})
+    return mode
+
+
+@transaction.atomic
+def notifications_mark_read(*, user, ids=None) -> int:
+    """Mark notifications read: the given ones (a queryset of ids or a list), or all of them."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def reply_emails_set(*, token: str, enabled: bool) -> Profile:
+    """Turn reply emails off (or back on) for the account named by a signed token.
+
+    Raises ``signing.BadSignature`` for a tampered or foreign token."""
+    user_id = unsubscribe_user_id(token)
+    if not get_user_model().objects.filter(pk=user_id).exists():
+        raise signing.BadSignature("no such account")
+    profile, _ = Profile.objects.get_or_create(user_id=user_id)
+    if profile.email_on_reply != enabled:
+        profile.email_on_reply = enabled
+        profile.save(update_fields=["email_on_reply"])
+    return profile

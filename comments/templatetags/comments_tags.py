@@ -1,0 +1,42 @@
+"""The comments app's parts of other pages: the lesson page's thread and the header's 🔔."""
+
+from django import template
+
+from comments import rendering, selectors
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def comment_thread(context, lesson) -> selectors.Thread:
+    """The lesson's comments for the viewer, in the order the reader chose (?comments=newest)."""
+    request = context["request"]
+    order = request.GET.get("comments", selectors.ORDER_OLDEST)
+    return selectors.lesson_thread(lesson=lesson, user=request.user, order=order)
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context) -> int:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return selectors.unread_count(user=user)
+
+
+@register.simple_tag
+def comment_list(roots):
+    """The <li>s of a thread (see comments.rendering for why this is not a template)."""
+    return rendering.thread_html(roots)
+
+
+@register.simple_tag
+def comment_item(comment):
+    """One comment's <li> with its replies."""
+    return rendering.comment_html(comment)
+
+
+@register.simple_tag
+def comment_article(comment, notice=""):
+    """One comment's <article>, without its replies (what an edit or a moderation action replaces)."""
+    return rendering.comment_main_html(comment, notice=notice)

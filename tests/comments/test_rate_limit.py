@@ -1,0 +1,96 @@
+"""At most 5 comments a minute and 50 a day per account, counted in the shared cache."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+
+from comments import services
+from comments.models import Comment
+from tests.comments.conftest import PARTIAL, signed_in
+
+NOON = datetime(2026, 3, 2, 12, 0, 5, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The services' clock, set by the test (the window a comment counts in depends on it)."""
+
+    class Clock:
+        now = NOON
+
+        def advance(self, **delta):
+            self.now += timedelta(**delta)
+
+    clock = Clock()
+    monkeypatch.setattr("comments.services.timezone.now", lambda: clock.now)
+    return clock
+
+
+def post(client, lesson, body, **extra):
+    return client.post(reverse("comments:create", args=[lesson.pk]), {"body": body}, **extra)
+
+
+def test_the_sixth_comment_in_a_minute_is_refused_and_the_text_kept(user, lesson, clock):
+    # Two browsers (two sessions) of one account: the limit is the account's, not the session's.
+    browsers = [signed_in(user), signed_in(user)]
+    for i in range(5):
+        assert post(browsers[i % 2], lesson, f"comment {i}").status_code == 302
+    response = post(browsers[1], lesson, "the one too many")
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert "Please wait a minute" in html
+    assert "the one too many</textarea>" in html
+    assert Comment.objects.count() == 5
+
+
+def test_script_posts_get_the_message_in_place(user, lesson, clock):
+    client = signed_in(user)
+    for i in range(5):
+        post(client, lesson, f"comment {i}", **PARTIAL)
+    response = post(client, lesson, "too many", **PARTIAL)
+    assert response.status_code == 429
+    assert "Please wait a minute" in response.content.decode()
+
+
+def test_the_next_minute_opens_again_and_refusals_do_not_count(user, lesson, clock):
+    client = signed_in(user)
+    for i in range(5):
+        post(client, lesson, f"comment {i}")
+    for _ in range(3):
+        assert post(client, lesson, "refused").status_code == 429
+    clock.advance(minutes=1)
+    for i in range(5):
+        assert post(client, lesson, f"next minute {i}").status_code == 302
+    assert Comment.objects.count() == 10
+
+
+def test_the_limit_is_per_account(user, other_user, lesson, clock):
+    for i in range(5):
+        post(signed_in(user), lesson, f"mine {i}")
+    assert post(signed_in(other_user), lesson, "someone else").status_code == 302
+
+
+def test_fifty_a_day(user, lesson, clock):
+    for i in range(50):
+        services.comment_create(author=user, lesson=lesson, body=f"comment {i}")
+        if i % 5 == 4:
+            clock.advance(minutes=1)
+    response = post(signed_in(user), lesson, "number fifty-one")
+    assert response.status_code == 429
+    assert "50 comments today" in response.content.decode()
+    assert "number fifty-one</textarea>" in response.content.decode()
+    clock.advance(days=1)
+    assert post(signed_in(user), lesson, "a new day").status_code == 302
+
+
+def test_the_counters_live_in_the_shared_cache(user, lesson, clock):
+    from django.core.cache import cache
+
+    services.comment_create(author=user, lesson=lesson, body="counted")
+    minute = int(NOON.timestamp()) // 60
+    assert cache.get(f"comments:rate:minute:{user.pk}:{minute}") == 1
+    # Another process sees the same counters: emulate it by writing them as it would.
+    cache.set(f"comments:rate:minute:{user.pk}:{minute}", 5)
+    with pytest.raises(services.RateLimited):
+        services.comment_create(author=user, lesson=lesson, body="refused")
