@@ -12,11 +12,14 @@ from django.urls import path
 
 from config.urls import urlpatterns as site_urlpatterns
 
-PAGE = Path(os.environ.get("STREAM_BENCH_PAGE", "/dev/null")).read_bytes()
+PAGE_FILE = Path(os.environ.get("STREAM_BENCH_PAGE", "/dev/null"))
+_page: list[bytes] = []
 
 
 def bare(request):
-    return HttpResponse(PAGE, content_type="text/html; charset=utf-8")
+    if not _page:  # read once per process, after run.py has written it
+        _page.append(PAGE_FILE.read_bytes())
+    return HttpResponse(_page[0], content_type="text/html; charset=utf-8")
 
 
 urlpatterns = [path("bench/bare", bare), *site_urlpatterns]
