@@ -1,3 +1,18 @@
+from django.urls import path
+
+from progress import views
+
 app_name = "progress"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("settings/", views.account_settings, name="settings"),
+    path("settings/delete/", views.account_delete, name="account_delete"),
+    path("settings/export/", views.data_export, name="data_export"),
+    path("progress/mark/", views.lesson_mark, name="lesson_mark"),
+    # The JSON API of SPEC section 4: these paths are a contract.
+    path("api/progress/", views.api_state, name="api_state"),
+    path("api/progress/sync", views.api_sync, name="api_sync"),
+    path("api/progress/complete", views.api_complete, name="api_complete"),
+    path("api/progress/uncomplete", views.api_uncomplete, name="api_uncomplete"),
+]

@@ -1,1 +1,239 @@
-// The progress module.
+// Progress: standing, complete/undo, done marks, quest progress, "continue", sign-in sync.
+// The server embeds what this needs in #progress-data (lessons, levels, totals, sentences).
+import { postJSON, toast } from "./ui.js";
+
+const STORE = "stream.progress";
+const node = document.getElementById("progress-data");
+const data = node ? JSON.parse(node.textContent) : null;
+const S = data ? data.strings : {};
+const $$ = (selector) => document.querySelectorAll(selector);
+
+/** Fill Python-style "%(name)s" placeholders ("%%" is a percent sign). */
+const fmt = (text, values) => text.replace(/%(?:\((\w+)\)s|%)/g, (_, name) => (name ? String(values[name]) : "%"));
+
+function readLocal() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(STORE) || "null");
+    const completed = saved && saved.version === 1 ? saved.completed : null;
+    if (completed && typeof completed === "object" && !Array.isArray(completed)) {
+      return Object.fromEntries(Object.entries(completed).filter(([, at]) => typeof at === "string"));
+    }
+  } catch { /* unreadable or blocked */ }
+  return {};
+}
+
+function writeLocal(completed) {
+  try {
+    localStorage.setItem(STORE, JSON.stringify({ version: 1, completed }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function clearLocal() {
+  try { localStorage.removeItem(STORE); } catch { /* blocked */ }
+}
+
+// Signing out (header form, allauth's page) or deleting the account clears the local copy:
+// the next person at a shared computer never sees or merges it.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  let path = "";
+  try { path = new URL(form.action, location.href).pathname; } catch { /* no action */ }
+  if (form.matches("[data-logout-form], [data-clears-progress]") || path.endsWith("/accounts/logout/")) clearLocal();
+}, true);
+
+/** An anonymous learner's state, in the API's shape. */
+function localState(local) {
+  const completed = {};
+  let xp = 0;
+  for (const [key, lessonXp] of data.lessons) {
+    if (key in local) { completed[key] = local[key]; xp += lessonXp; }
+  }
+  let i = 0;
+  data.levels.forEach((level, n) => { if (level[2] <= xp) i = n; });
+  const [number, name, floor] = data.levels[i];
+  const next = data.levels[i + 1];
+  return {
+    completed, xp,
+    level: { number, name, xp_floor: floor, next_at: next ? next[2] : null },
+    lessons_completed: Object.keys(completed).length,
+    lessons_total: data.lessons.length,
+    achievements: [],
+    achievements_total: data.achievementsTotal,
+    streak_days: 0,
+  };
+}
+
+function render(state) {
+  const { level, xp } = state;
+  const span = level.next_at === null ? null : level.next_at - level.xp_floor;
+  const into = xp - level.xp_floor;
+  const percent = span ? Math.min(100, Math.floor((into * 100) / span)) : 100;
+  const lines = {
+    level: fmt(S.level, level),
+    level_name: level.name,
+    xp: fmt(S.xp, { xp }),
+    lessons: fmt(S.lessons, { done: state.lessons_completed, total: state.lessons_total }),
+    achievements: fmt(S.achievements, { earned: state.achievements.length, total: state.achievements_total }),
+    to_next: span === null ? "" : fmt(S.to_next, { into, span }),
+    to_go: span === null ? "" : fmt(S.to_go, { left: level.next_at - xp }),
+    top: span === null ? S.top : "",
+    percent: fmt(S.percent, { percent }),
+  };
+  for (const el of $$("[data-standing-field]")) {
+    el.textContent = lines[el.dataset.standingField] || "";
+    el.hidden = !el.textContent;
+  }
+  for (const bar of $$("[data-standing-bar]")) { bar.value = percent; bar.textContent = lines.percent; }
+
+  const done = state.completed;
+  for (const mark of $$("[data-done-mark]")) {
+    const owner = mark.closest("[data-lesson-key]");
+    if (owner) mark.hidden = !(owner.dataset.lessonKey in done);
+  }
+  for (const box of $$("[data-lesson-progress]")) {
+    const isDone = box.dataset.lessonKey in done;
+    const status = box.querySelector("[data-lesson-done]");
+    const button = box.querySelector("[data-progress-button]");
+    if (status) status.hidden = !isDone;
+    if (button) {
+      button.value = isDone ? "0" : "1";
+      button.textContent = isDone ? S.undo : S.mark;
+      button.classList.toggle("button-secondary", isDone);
+      button.disabled = false;
+    }
+  }
+  const count = {};
+  for (const [key, , quest] of data.lessons) {
+    count[quest] = count[quest] || { done: 0, total: 0 };
+    count[quest].total += 1;
+    if (key in done) count[quest].done += 1;
+  }
+  for (const box of $$("[data-quest-progress]")) {
+    const values = count[box.dataset.questProgress] || { done: 0, total: 0 };
+    const bar = box.querySelector("progress");
+    bar.max = values.total;
+    bar.value = values.done;
+    bar.textContent = box.querySelector("[data-quest-progress-text]").textContent = fmt(S.quest, values);
+  }
+  renderContinue(done);
+}
+
+/** The first unfinished lesson after the latest completed one. */
+function renderContinue(done) {
+  const box = document.querySelector("[data-continue]");
+  const order = document.getElementById("progress-order");
+  if (!box || !order) return;
+  const lessons = JSON.parse(order.textContent);
+  const keys = Object.keys(done);
+  let target = lessons[0];
+  let label = S.start;
+  if (keys.length) {
+    const latest = keys.reduce((a, b) => (Date.parse(done[b]) > Date.parse(done[a]) ? b : a));
+    const start = lessons.findIndex(([key]) => key === latest) + 1;
+    target = lessons.slice(start).concat(lessons.slice(0, start)).find(([key]) => !(key in done));
+    label = target ? S.continue : S.all_done;
+  }
+  box.querySelector("[data-continue-label]").textContent = label;
+  const link = box.querySelector("[data-continue-link]");
+  link.hidden = !target;
+  if (target) [, link.textContent, link.href] = target;
+}
+
+function announce(text) {
+  const region = document.querySelector("[data-progress-live]");
+  if (!region) return;
+  region.textContent = "";
+  setTimeout(() => { region.textContent = text; }, 50);
+}
+
+function celebrate(before, after, earned) {
+  for (const achievement of earned || []) toast(fmt(S.achievement, achievement));
+  if (before && after.level.number > before.level.number) toast(fmt(S.level_up, after.level));
+}
+
+let current = null;
+
+function update(state, earned) {
+  const before = current;
+  current = state;
+  render(state);
+  celebrate(before, state, earned);
+}
+
+async function onMark(event) {
+  const form = event.target.closest("[data-progress-form]");
+  if (!form) return;
+  event.preventDefault();
+  const button = form.querySelector("[data-progress-button]");
+  const key = form.elements.lesson.value;
+  const wantDone = button.value === "1";
+  if (data.signedIn) {
+    button.disabled = true;
+    let answer = { ok: false, data: {} };
+    try {
+      answer = await postJSON(wantDone ? data.api.complete : data.api.uncomplete, { lesson: key });
+    } catch { /* offline */ }
+    button.disabled = false;
+    if (!answer.ok) { toast(answer.data.error || S.failed); return; }
+    update(answer.data, answer.data.new_achievements);
+  } else {
+    const local = readLocal();
+    if (wantDone) local[key] = local[key] || new Date().toISOString();
+    else delete local[key];
+    if (!writeLocal(local)) { toast(S.storage); return; }
+    update(localState(local), []);
+  }
+  announce(fmt(wantDone ? S.marked : S.unmarked, current));
+}
+
+/** Signed in: send local progress the account lacks. */
+async function syncLocal() {
+  const local = Object.fromEntries(Object.entries(readLocal()).filter(([, at]) => !Number.isNaN(Date.parse(at))));
+  const server = current.completed;
+  const needed = Object.keys(local).some((key) => !(key in server) || Date.parse(local[key]) < Date.parse(server[key]));
+  if (!needed) { clearLocal(); return; }
+  let answer;
+  try {
+    answer = await postJSON(data.api.sync, { completed: local });
+  } catch {
+    return; // offline: sent again from the next page
+  }
+  if (!answer.ok) return;
+  clearLocal();
+  update(answer.data, answer.data.new_achievements);
+  const count = answer.data.added.length;
+  if (count) {
+    const text = fmt(count === 1 ? S.added_one : S.added_other, { count });
+    toast(text);
+    announce(text);
+  }
+}
+
+function prefillTimeZone() {
+  const select = document.querySelector("select[name=time_zone]");
+  const saved = document.getElementById("saved-time-zone");
+  if (!select || !saved || JSON.parse(saved.textContent) !== "UTC" || select.value !== "UTC") return;
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!zone || zone === "UTC" || ![...select.options].some((option) => option.value === zone)) return;
+  select.value = zone;
+  const note = document.querySelector("[data-time-zone-note]");
+  note.textContent = document.querySelector("template[data-time-zone-detected]").content.textContent;
+  note.hidden = false;
+}
+
+prefillTimeZone();
+if (data) {
+  document.addEventListener("submit", onMark);
+  if (data.signedIn) {
+    current = data.state;
+    syncLocal();
+  } else {
+    update(localState(readLocal()), []);
+    addEventListener("storage", (event) => {
+      if (event.key === STORE || event.key === null) update(localState(readLocal()), []);
+    });
+  }
+}

@@ -1,0 +1,60 @@
+"""Staff edit the level table and the achievements; completions are there to look at, not to fake."""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from progress.models import Achievement, Completion, EarnedAchievement, Level, Profile
+
+
+@admin.register(Level)
+class LevelAdmin(admin.ModelAdmin):
+    list_display = ["number", "name", "xp_required"]
+    list_editable = ["name", "xp_required"]
+    ordering = ["xp_required"]
+
+
+@admin.register(Achievement)
+class AchievementAdmin(admin.ModelAdmin):
+    list_display = ["icon", "name", "code", "kind", "threshold", "order", "earned_count"]
+    list_display_links = ["name"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code", "description"]
+    prepopulated_fields = {"code": ["name"]}
+    ordering = ["order", "pk"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(earned_total=Count("earned"))
+
+    @admin.display(description=_("earned by"), ordering="earned_total")
+    def earned_count(self, obj: Achievement) -> int:
+        return obj.earned_total
+
+
+@admin.register(Completion)
+class CompletionAdmin(admin.ModelAdmin):
+    list_display = ["user", "lesson", "completed_at"]
+    list_select_related = ["user", "lesson"]
+    search_fields = ["user__email", "lesson__title", "lesson__key"]
+    date_hierarchy = "completed_at"
+    raw_id_fields = ["user", "lesson"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # progress changes through the learner's own actions only
+
+
+@admin.register(EarnedAchievement)
+class EarnedAchievementAdmin(admin.ModelAdmin):
+    list_display = ["user", "achievement", "earned_at"]
+    list_select_related = ["user", "achievement"]
+    list_filter = ["achievement"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "display_name", "time_zone", "email_on_reply"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "display_name"]
+    raw_id_fields = ["user"]

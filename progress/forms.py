@@ -1,0 +1,156 @@
+"""Input parsing: the JSON API's bodies and the HTML forms of progress pages.
+
+The API parsers answer every malformed body with a ``PayloadError`` whose message is
+for a person; the views turn it into ``{"error": ...}`` with status 400.
+"""
+
+import json
+from datetime import UTC, datetime
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from progress.models import Profile, valid_time_zones
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_SYNC_ENTRIES = 1000
+MAX_KEY_LENGTH = 64
+MAX_TIME_LENGTH = 64
+# Before this, a completion time is a broken clock, not a lesson read on Stream.
+EARLIEST_PLAUSIBLE = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+class PayloadError(Exception):
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _reject_constant(name: str):
+    raise ValueError(name)
+
+
+def _object(raw: bytes, allowed: set[str], required: set[str]) -> dict:
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadError(_("The request body is larger than 64 KiB."), status=413)
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise PayloadError(_("The request body is not valid JSON.")) from None
+    if not isinstance(data, dict):
+        raise PayloadError(_("The request body must be a JSON object."))
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise PayloadError(
+            _("Unknown field(s): %(fields)s. Only %(allowed)s are accepted.")
+            % {"fields": ", ".join(unknown)[:200], "allowed": ", ".join(sorted(allowed))}
+        )
+    missing = sorted(required - set(data))
+    if missing:
+        raise PayloadError(_("Missing field(s): %(fields)s.") % {"fields": ", ".join(missing)})
+    return data
+
+
+def _lesson_key(value) -> str:
+    if not isinstance(value, str) or not value or len(value) > MAX_KEY_LENGTH:
+        raise PayloadError(_("A lesson key must be a non-empty string of at most 64 characters."))
+    return value
+
+
+def parse_time(value) -> datetime:
+    """An ISO 8601 time; one without an offset is taken as UTC."""
+    if not isinstance(value, str) or len(value) > MAX_TIME_LENGTH:
+        raise PayloadError(_("Completion times must be ISO 8601 strings, like 2025-01-31T09:30:00Z."))
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise PayloadError(
+            _("“%(value)s” is not an ISO 8601 time, like 2025-01-31T09:30:00Z.") % {"value": value}
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise PayloadError(_("“%(value)s” is out of range.") % {"value": value}) from None
+    if moment < EARLIEST_PLAUSIBLE:
+        raise PayloadError(_("“%(value)s” is before the year 2000; check the device's clock.") % {"value": value})
+    return moment
+
+
+def parse_sync_body(raw: bytes) -> dict[str, datetime]:
+    """``{"completed": {"<key>": "<ISO time>", …}}`` (``"version": 1`` from localStorage is accepted too)."""
+    data = _object(raw, allowed={"completed", "version"}, required={"completed"})
+    if "version" in data and (type(data["version"]) is not int or data["version"] != 1):
+        raise PayloadError(_("Only version 1 of the progress format is understood."))
+    completed = data["completed"]
+    if not isinstance(completed, dict):
+        raise PayloadError(_("“completed” must be an object of lesson keys and completion times."))
+    if len(completed) > MAX_SYNC_ENTRIES:
+        raise PayloadError(
+            _("Too many lessons in one sync: at most %(limit)s are accepted.") % {"limit": MAX_SYNC_ENTRIES}
+        )
+    return {_lesson_key(key): parse_time(moment) for key, moment in completed.items()}
+
+
+def parse_lesson_body(raw: bytes) -> str:
+    """``{"lesson": "<key>"}``."""
+    data = _object(raw, allowed={"lesson"}, required={"lesson"})
+    return _lesson_key(data["lesson"])
+
+
+class LessonMarkForm(forms.Form):
+    """The complete/undo button without JavaScript: the state the learner asks for, not a toggle,
+    so a double submit cannot flip it back."""
+
+    lesson = forms.SlugField(max_length=MAX_KEY_LENGTH)
+    done = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1")
+    next = forms.CharField(required=False, max_length=2000)
+
+
+class ProfileForm(forms.ModelForm):
+    label_suffix = ""
+    time_zone = forms.ChoiceField(
+        label=gettext_lazy("Time zone"),
+        choices=valid_time_zones,
+        help_text=gettext_lazy("Your streak's days end at midnight in this time zone."),
+    )
+
+    class Meta:
+        model = Profile
+        fields = ["display_name", "time_zone", "email_on_reply"]
+        help_texts = {
+            "display_name": gettext_lazy("Shown with your comments. Leave empty to use the start of your email."),
+        }
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting is forever: the learner confirms with their password (or, without one, their email)."""
+
+    password = forms.CharField(
+        label=gettext_lazy("Your password"),
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    email = forms.CharField(label=gettext_lazy("Your email address"), required=False)
+
+    label_suffix = ""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user.has_usable_password():
+            del self.fields["email"]
+        else:
+            del self.fields["password"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "password" in self.fields:
+            if not self.user.check_password(cleaned.get("password") or ""):
+                self.add_error("password", _("That is not your password. Your account was not deleted."))
+        elif (cleaned.get("email") or "").strip().lower() != self.user.email.lower():
+            self.add_error("email", _("Type the email address of this account to confirm."))
+        return cleaned

@@ -1,0 +1,231 @@
+"""Progress pages and the JSON API of SPEC section 4: thin views over services and selectors."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.request import RawPostDataException
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from lessons.models import Lesson
+from progress import selectors, services
+from progress.forms import (
+    MAX_BODY_BYTES,
+    DeleteAccountForm,
+    LessonMarkForm,
+    PayloadError,
+    ProfileForm,
+    parse_lesson_body,
+    parse_sync_body,
+)
+from progress.models import EarnedAchievement, Profile
+
+# --- JSON API ---------------------------------------------------------------------------
+
+
+def _error(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def _api(method: str) -> Callable:
+    """Session-authenticated JSON endpoint; CSRF is enforced by the middleware before this runs."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @never_cache
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method != method:
+                response = _error(_("This address only answers %(method)s requests.") % {"method": method}, 405)
+                response["Allow"] = method
+                return response
+            if not request.user.is_authenticated:
+                return _error(_("Sign in to keep your progress on your account."), 401)
+            try:
+                return view(request, *args, **kwargs)
+            except PayloadError as error:
+                return _error(error.message, error.status)
+
+        return wrapper
+
+    return decorator
+
+
+def _body(request: HttpRequest) -> bytes:
+    """The raw body, refusing anything over 64 KiB before reading it."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_BODY_BYTES:
+        raise PayloadError(_("The request body is larger than 64 KiB."), status=413)
+    try:
+        return request.body
+    except RequestDataTooBig:
+        raise PayloadError(_("The request body is larger than 64 KiB."), status=413) from None
+    except RawPostDataException:
+        raise PayloadError(_("Send the body as JSON (Content-Type: application/json).")) from None
+
+
+def _earned_json(earned: EarnedAchievement) -> dict:
+    achievement = earned.achievement
+    return {
+        "code": achievement.code,
+        "name": achievement.display_name,
+        "description": achievement.display_description,
+        "icon": achievement.icon,
+        "earned_at": selectors._iso(earned.earned_at),
+    }
+
+
+def _state(user, **extra) -> JsonResponse:
+    return JsonResponse({**selectors.standing_for(user).as_api(), **extra})
+
+
+def _published_lesson(key: str) -> Lesson:
+    lesson = None
+    if services.LESSON_KEY.fullmatch(key):
+        lesson = Lesson.objects.published().select_related("quest").filter(key=key).first()
+    if lesson is None:
+        raise PayloadError(_("No published lesson has the key “%(key)s”.") % {"key": key}, status=404)
+    return lesson
+
+
+@_api("GET")
+def api_state(request: HttpRequest) -> HttpResponse:
+    return _state(request.user)
+
+
+@_api("POST")
+def api_sync(request: HttpRequest) -> HttpResponse:
+    completed = parse_sync_body(_body(request))
+    result = services.progress_merge(user=request.user, completed=completed)
+    return _state(
+        request.user,
+        added=result.added,
+        ignored=result.ignored,
+        new_achievements=[_earned_json(e) for e in result.new_achievements],
+    )
+
+
+@_api("POST")
+def api_complete(request: HttpRequest) -> HttpResponse:
+    lesson = _published_lesson(parse_lesson_body(_body(request)))
+    earned = services.lesson_complete(user=request.user, lesson=lesson)
+    return _state(request.user, new_achievements=[_earned_json(e) for e in earned])
+
+
+@_api("POST")
+def api_uncomplete(request: HttpRequest) -> HttpResponse:
+    lesson = _published_lesson(parse_lesson_body(_body(request)))
+    services.lesson_uncomplete(user=request.user, lesson=lesson)
+    return _state(request.user)
+
+
+# --- The complete/undo button without JavaScript ------------------------------------------
+
+
+def _safe_next(request: HttpRequest, url: str | None) -> str:
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return reverse("lessons:home")
+
+
+@require_POST
+def lesson_mark(request: HttpRequest) -> HttpResponse:
+    form = LessonMarkForm(request.POST)
+    next_url = _safe_next(request, request.POST.get("next"))
+    if not request.user.is_authenticated:
+        messages.info(request, _("Sign in to keep your progress on your account."))
+        return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+    if not form.is_valid():
+        messages.error(request, _("That lesson could not be found. Nothing was changed."))
+        return HttpResponseRedirect(next_url)
+    lesson = Lesson.objects.published().select_related("quest").filter(key=form.cleaned_data["lesson"]).first()
+    if lesson is None:
+        messages.error(request, _("Only published lessons can be completed. Nothing was changed."))
+        return HttpResponseRedirect(next_url)
+    outcome = services.lesson_mark(user=request.user, lesson=lesson, done=form.cleaned_data["done"])
+    if form.cleaned_data["done"]:
+        messages.success(request, _("“%(title)s” is marked complete.") % {"title": lesson.title})
+    else:
+        messages.success(request, _("“%(title)s” is no longer marked complete.") % {"title": lesson.title})
+    for earned in outcome.new_achievements:
+        achievement = earned.achievement
+        messages.success(
+            request,
+            _("Achievement earned: %(icon)s %(name)s") % {"icon": achievement.icon, "name": achievement.display_name},
+        )
+    if outcome.level_after.number > outcome.level_before.number:
+        messages.success(
+            request,
+            _("Level up! You are now level %(number)s, %(name)s.")
+            % {"number": outcome.level_after.number, "name": outcome.level_after.name},
+        )
+    return HttpResponseRedirect(next_url)
+
+
+# --- Pages ------------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "progress/dashboard.html", {"dashboard": selectors.dashboard_for(request)})
+
+
+@login_required
+def account_settings(request: HttpRequest) -> HttpResponse:
+    profile = Profile.for_user(request.user)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Your settings were saved."))
+        return redirect("progress:settings")
+    return render(
+        request,
+        "progress/settings.html",
+        {"form": form, "delete_form": DeleteAccountForm(user=request.user), "profile": profile},
+    )
+
+
+@login_required
+@require_POST
+def account_delete(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST, user=request.user)
+    if not form.is_valid():
+        profile = Profile.for_user(request.user)
+        return render(
+            request,
+            "progress/settings.html",
+            {"form": ProfileForm(instance=profile), "delete_form": form, "profile": profile},
+            status=400,
+        )
+    user = request.user
+    logout(request)
+    services.account_delete(user=user)
+    messages.success(request, _("Your account and its progress were deleted. Thank you for learning with Stream."))
+    return redirect("lessons:home")
+
+
+@login_required
+@never_cache
+def data_export(request: HttpRequest) -> HttpResponse:
+    response = JsonResponse(
+        selectors.personal_data(request.user),
+        encoder=DjangoJSONEncoder,
+        json_dumps_params={"indent": 2, "ensure_ascii": False},
+    )
+    response["Content-Disposition"] = f'attachment; filename="stream-data-{timezone.now():%Y-%m-%d}.json"'
+    return response
