@@ -12,7 +12,8 @@ def test_staff_write_a_draft_preview_it_publish_it_and_it_appears_in_the_quest(n
     page.select_option("select[name=quest]", label=demo_content.quest.title)
     page.fill("input[name=position]", "11")
     page.fill("input[name=title]", "Scaling laws")
-    page.fill("input[name=slug]", "scaling-laws")
+    page.locator("input[name=title]").blur()
+    assert page.input_value("input[name=slug]") == "scaling-laws"  # prepopulated from the title
     page.fill("textarea[name=body]", '## Why bigger works\n\n```python title="Power law"\nloss = a * n ** -0.07\n```\n')
     page.fill("textarea[name=exercise]", "Plot it.")
     page.fill("input[name=minutes]", "9")
@@ -29,6 +30,7 @@ def test_staff_write_a_draft_preview_it_publish_it_and_it_appears_in_the_quest(n
 
     page.click("input[name=_save]")
     page.wait_for_url("**/admin/lessons/lesson/")
+    page.wait_for_selector("text=was added successfully")
     lesson = Lesson.objects.get(slug="scaling-laws")
     assert lesson.status == Status.DRAFT and lesson.xp == 20
 
