@@ -28,6 +28,7 @@ from comments.models import (
 from comments.selectors import email_verified
 from comments.tasks import send_reply_email
 from comments.tokens import unsubscribe_user_id
+from lessons import page_cache
 from lessons.models import Lesson
 from progress.models import Profile
 from progress.services import achievements_award
@@ -248,6 +249,7 @@ def comment_hide(*, comment: Comment, user) -> Comment:
     if not comment.can_moderate(user):
         raise NotAllowed(_("Only staff can hide comments."))
     updated = Comment.objects.filter(pk=comment.pk, is_hidden=False).update(is_hidden=True, hidden_at=timezone.now())
+    page_cache.bump()
     if updated:
         comment.refresh_from_db()
     return comment
@@ -258,6 +260,7 @@ def comment_unhide(*, comment: Comment, user) -> Comment:
     if not comment.can_moderate(user):
         raise NotAllowed(_("Only staff can unhide comments."))
     Comment.objects.filter(pk=comment.pk).update(is_hidden=False, hidden_at=None)
+    page_cache.bump()
     comment.refresh_from_db()
     return comment
 
@@ -268,6 +271,7 @@ def comments_moderate(*, comments, user, hidden: bool) -> int:
     if not (user.is_authenticated and user.is_staff):
         raise NotAllowed(_("Only staff can hide comments."))
     changes = {"is_hidden": hidden, "hidden_at": timezone.now() if hidden else None}
+    page_cache.bump()
     return comments.exclude(is_hidden=hidden).filter(is_deleted=False).update(**changes)
 
 

@@ -13,7 +13,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from lessons import services
+from lessons import page_cache, services
 from lessons.models import ExternalLink, Lesson, Quest, Report, Status, Tag
 
 
@@ -123,6 +123,7 @@ class LessonAdmin(admin.ModelAdmin):
     @admin.action(description=_("Publish selected lessons"))
     def publish(self, request, queryset):
         count = queryset.exclude(status=Status.PUBLISHED).update(status=Status.PUBLISHED, updated_at=timezone.now())
+        page_cache.bump()
         queryset.filter(published_at__isnull=True).update(published_at=timezone.now())
         self.message_user(
             request, ngettext("%d lesson published.", "%d lessons published.", count) % count, messages.SUCCESS
@@ -131,6 +132,7 @@ class LessonAdmin(admin.ModelAdmin):
     @admin.action(description=_("Unpublish selected lessons (back to draft)"))
     def unpublish(self, request, queryset):
         count = queryset.exclude(status=Status.DRAFT).update(status=Status.DRAFT, updated_at=timezone.now())
+        page_cache.bump()
         self.message_user(
             request, ngettext("%d lesson unpublished.", "%d lessons unpublished.", count) % count, messages.SUCCESS
         )

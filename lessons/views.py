@@ -7,23 +7,28 @@ from django.views.decorators.http import require_POST
 
 from lessons import selectors
 from lessons.markdown import render_lesson
+from lessons.page_cache import anonymous_page_cache
 
 
+@anonymous_page_cache
 def home(request: HttpRequest) -> HttpResponse:
     quests = selectors.quest_list(user=request.user)
     return render(request, "lessons/home.html", {"quests": quests})
 
 
+@anonymous_page_cache
 def quest(request: HttpRequest, slug: str) -> HttpResponse:
     quest = selectors.quest_detail(slug=slug, user=request.user)
     return render(request, "lessons/quest.html", {"quest": quest, "lessons": quest.visible_lessons})
 
 
+@anonymous_page_cache
 def tag(request: HttpRequest, slug: str) -> HttpResponse:
     tag, lessons = selectors.tag_detail(slug=slug, user=request.user)
     return render(request, "lessons/tag.html", {"tag": tag, "lessons": lessons})
 
 
+@anonymous_page_cache
 def lesson(request: HttpRequest, quest_slug: str, slug: str) -> HttpResponse:
     context = selectors.lesson_detail(quest_slug=quest_slug, slug=slug, user=request.user)
     return render(request, "lessons/lesson.html", {"page": context, "lesson": context.lesson})

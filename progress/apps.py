@@ -7,7 +7,14 @@ class ProgressConfig(AppConfig):
     verbose_name = _("Progress")
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+
+        from lessons import page_cache
         from lessons.signals import report_submitted
         from progress import receivers
+        from progress.models import Achievement, Level, Profile
 
         report_submitted.connect(receivers.report_submitted, dispatch_uid="progress.report_submitted")
+        # Pages anonymous readers see show the level table, achievement totals and
+        # commenters' names; a deleted account turns its comments into "[deleted]".
+        page_cache.invalidate_on_change(Level, Achievement, Profile, get_user_model())

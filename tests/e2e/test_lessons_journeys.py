@@ -32,7 +32,8 @@ def test_staff_write_a_draft_preview_it_publish_it_and_it_appears_in_the_quest(n
     page.wait_for_url("**/admin/lessons/lesson/")
     page.wait_for_selector("text=was added successfully")
     lesson = Lesson.objects.get(slug="scaling-laws")
-    assert lesson.status == Status.DRAFT and lesson.xp == 20
+    assert lesson.status == Status.DRAFT
+    assert lesson.xp == 20
 
     anonymous = new_context().new_page()
     assert anonymous.goto(lesson.get_absolute_url()).status == 404

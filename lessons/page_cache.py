@@ -1,0 +1,106 @@
+"""Whole-page cache for anonymous readers.
+
+A lesson page costs a handful of queries and ~10 ms of template rendering; most
+readers are anonymous and see the same bytes. Those bytes are cached per path,
+language and host, under a site-wide version number that every write affecting
+what anonymous readers see bumps (model saves and deletes through
+``invalidate_on_change``, bulk updates through ``bump``). A hit costs two cache
+reads and two string substitutions: the request's CSP nonce and CSRF token,
+which are per request and never cached.
+
+Requests with any session or message cookie are rendered normally: they may be
+signed in, or have a message waiting. Entries expire after PAGE_CACHE_SECONDS
+(60 in production), so relative times ("3 minutes ago") drift by at most that.
+Development and the test suite run with it off (0): what a test writes, by
+whatever path, it sees on the next request.
+"""
+
+import hashlib
+import re
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csp import get_nonce
+from django.middleware.csrf import get_token
+from django.utils.translation import get_language
+
+VERSION_KEY = "pages:version"
+NONCE_MARK = "__stream_csp_nonce__"
+CSRF_MARK = "__stream_csrf_token__"
+CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+(")')
+
+
+def _increment(**_ignored) -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not set yet, or evicted: any new value invalidates
+        cache.set(VERSION_KEY, 1, None)
+
+
+def enabled() -> bool:
+    return settings.PAGE_CACHE_SECONDS > 0
+
+
+def bump() -> None:
+    """Call after a write that changes what anonymous readers see.
+
+    Now, for reads inside the same transaction, and again at commit: a page
+    rendered from the old rows in between is then never served."""
+    if enabled():
+        _increment()
+        transaction.on_commit(_increment)
+
+
+def _bump_on_signal(**_ignored) -> None:
+    bump()
+
+
+def invalidate_on_change(*models) -> None:
+    """Bump the version whenever one of these models is saved or deleted.
+
+    Not business logic in a signal: the receiver only marks cached pages stale."""
+    for model in models:
+        post_save.connect(_bump_on_signal, sender=model, dispatch_uid=f"page-cache-save-{model._meta.label}")
+        post_delete.connect(_bump_on_signal, sender=model, dispatch_uid=f"page-cache-delete-{model._meta.label}")
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    return (
+        request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def _key(request: HttpRequest, version: int) -> str:
+    where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    return f"pages:{version}:{get_language()}:{hashlib.sha256(where.encode()).hexdigest()}"
+
+
+def anonymous_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not (enabled() and _cacheable(request)):
+            return view(request, *args, **kwargs)
+        version = cache.get(VERSION_KEY, 0)
+        key = _key(request, version)
+        cached = cache.get(key)
+        if cached is not None:
+            body = cached.replace(NONCE_MARK, str(get_nonce(request)))
+            if CSRF_MARK in body:
+                body = body.replace(CSRF_MARK, get_token(request))
+            return HttpResponse(body)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            body = response.content.decode()
+            body = body.replace(str(get_nonce(request)), NONCE_MARK)
+            body = CSRF_INPUT.sub(rf"\1{CSRF_MARK}\2", body)
+            cache.set(key, body, settings.PAGE_CACHE_SECONDS)
+        return response
+
+    return wrapped
