@@ -18,10 +18,6 @@ from progress import selectors
 
 register = template.Library()
 
-ADDED_SINGULAR = "%(count)s lesson from this device was added to your account"
-ADDED_PLURAL = "%(count)s lessons from this device were added to your account"
-
-
 def _standing(context) -> selectors.Standing:
     request = context.get("request")
     return selectors.standing_for(None) if request is None else selectors.standing_for_request(request)
@@ -41,8 +37,17 @@ def client_strings() -> dict[str, str]:
         "percent": _("%(percent)s%% complete"),
         "top": _("Top level reached"),
         "quest": _("%(done)s of %(total)s lessons done"),
-        "added_one": ngettext(ADDED_SINGULAR, ADDED_PLURAL, 1),
-        "added_other": ngettext(ADDED_SINGULAR, ADDED_PLURAL, 2),
+        # Literal arguments, so that makemessages finds them.
+        "added_one": ngettext(
+            "%(count)s lesson from this device was added to your account",
+            "%(count)s lessons from this device were added to your account",
+            1,
+        ),
+        "added_other": ngettext(
+            "%(count)s lesson from this device was added to your account",
+            "%(count)s lessons from this device were added to your account",
+            2,
+        ),
         "level_up": _("Level up! You are now level %(number)s, %(name)s."),
         "achievement": _("Achievement earned: %(icon)s %(name)s"),
         "mark": _("Mark as complete"),
