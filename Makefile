@@ -39,7 +39,8 @@ e2e: setup
 test: lint unit e2e
 
 screenshots: setup
-	STREAM_SCREENSHOTS=1 $(VENV)/bin/pytest tests/e2e/test_screenshots.py -q
+	$(VENV)/bin/pytest tests/e2e/test_accessibility_and_layout.py -q
+	@echo "Screenshots (360 px and 1280 px, light and dark) are in screenshots/"
 
 bench: setup
 	$(PY) bench/run.py
