@@ -1,7 +1,10 @@
 """Project-wide fixtures: users of each kind, a small published catalogue, clean caches."""
 
+import importlib
+
 import pytest
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
@@ -21,6 +24,8 @@ def _clear_cache(request):
         return
     request.getfixturevalue(sorted(wanted)[-1])  # "transactional_db" wins over "db"
     cache.clear()
+    if "transactional_db" in wanted:
+        ship_levels_and_achievements()
     yield
     cache.clear()
 
@@ -79,3 +84,11 @@ def quest(db):
 @pytest.fixture
 def lessons(quest):
     return list(quest.lessons.order_by("position"))
+
+
+def ship_levels_and_achievements() -> None:
+    """Put back the level table and the eleven achievements of the data migration.
+
+    Tests on ``transactional_db`` (threads, the live server) end by emptying every table,
+    the migration's rows included; the next such test needs them again."""
+    importlib.import_module("progress.migrations.0003_ship_levels_and_achievements").ship(apps, None)

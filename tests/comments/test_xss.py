@@ -5,10 +5,7 @@ comment, and the comments section of the lesson page as a reader receives it (th
 that the page's own markup around the comment is checked too). The preview endpoint gets the same.
 """
 
-import html
 import re
-from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -16,51 +13,13 @@ from django.urls import reverse
 from comments.models import Comment
 from lessons.markdown import COMMENT_TAGS
 from tests.comments.conftest import PARTIAL
-
-VECTORS_FILE = Path(__file__).resolve().parent.parent / "data" / "xss_vectors.txt"
-_ESCAPES = re.compile(r"\\(n|t|r|x[0-9A-Fa-f]{2})")
-_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\xa0\s`]+")  # what browsers skip inside a URL scheme
-_BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
+from tests.xss import assert_harmless, load_vectors
 
 # The page's own markup around comments, and the attributes it uses.
 PAGE_TAGS = {"section", "div", "h2", "span", "p", "a", "nav", "ol", "li", "article", "header", "time"}
 PAGE_ATTRIBUTES = {"id", "class", "href", "rel", "title", "datetime", "hidden", "role", "tabindex"}
 # What the comment allowlist may put on its tags (tabindex: a scrollable <pre> must be reachable by keyboard).
 BODY_ATTRIBUTES = {"href", "title", "rel", "tabindex"}
-
-
-def load_vectors() -> list[str]:
-    """The corpus format is described at the top of the file: "#" comments, \\n \\t \\r \\xHH escapes."""
-
-    def unescape(match: re.Match[str]) -> str:
-        code = match[1]
-        return {"n": "\n", "t": "\t", "r": "\r"}.get(code) or chr(int(code[1:], 16))
-
-    lines = VECTORS_FILE.read_text(encoding="utf-8").splitlines()
-    return [_ESCAPES.sub(unescape, line) for line in lines if line.strip() and not line.startswith("#")]
-
-
-class Tags(HTMLParser):
-    def __init__(self, markup: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str]]] = []
-        self.feed(markup)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, {name: value or "" for name, value in attrs}))
-
-
-def assert_harmless(markup: str, *, tags: set[str], attributes: set[str]) -> None:
-    for tag, attrs in Tags(markup).tags:
-        assert tag in tags, markup
-        for name, value in attrs.items():
-            assert not name.startswith("on"), markup
-            assert name != "style", markup
-            assert name in attributes or name.startswith(("data-", "aria-")), markup
-            if name in {"href", "src", "action", "formaction"}:
-                url = _INVISIBLE.sub("", html.unescape(value)).lower()
-                assert not url.startswith(_BAD_SCHEMES), markup
 
 
 def comments_section(page: str) -> str:

@@ -8,7 +8,6 @@ from comments.models import Comment
 from progress.models import Completion
 from tests.conftest import PASSWORD, make_user
 from tests.e2e.conftest import sign_in
-from tests.progress.conftest import ship_levels_and_achievements
 
 STORE = "stream.progress"
 
@@ -20,7 +19,6 @@ def complete(page, path: str) -> None:
 
 
 def test_anonymous_progress_then_sign_up_verify_sign_out_and_sign_in_elsewhere(new_context, demo_content):
-    ship_levels_and_achievements()
     lesson5 = demo_content.quest.lessons.get(position=5)
     total = demo_content.__class__.objects.published().count()
     page = new_context().new_page()
@@ -124,7 +122,6 @@ def test_edit_delete_with_replies_and_staff_hide_a_flagged_comment(new_context, 
 
 
 def test_keyboard_only_completes_a_lesson_and_posts_a_comment(new_context, demo_content, e2e_user):
-    ship_levels_and_achievements()
     page = new_context().new_page()
     sign_in(page, e2e_user.email, next_path=demo_content.get_absolute_url())
 

@@ -9,14 +9,12 @@ from axe_playwright_python.sync_playwright import Axe
 from progress.models import Completion, Profile
 from tests.conftest import PASSWORD, make_quest, make_user
 from tests.e2e.conftest import sign_in
-from tests.progress.conftest import ship_levels_and_achievements
 
 STORE = "stream.progress"
 
 
 @pytest.fixture
 def progress_quest(transactional_db):
-    ship_levels_and_achievements()  # emptied by earlier live-server tests
     return make_quest("journey", lessons=3)
 
 

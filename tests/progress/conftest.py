@@ -1,12 +1,10 @@
 """Fixtures for progress: JSON helpers, a signed-in client, catalogues of a chosen size."""
 
-import importlib
 import json
 
 import pytest
-from django.apps import apps
 
-from tests.conftest import make_quest
+from tests.conftest import make_quest, ship_levels_and_achievements
 
 
 def post_json(client, url: str, body, **extra):
@@ -32,14 +30,6 @@ def learner_client(client, user):
 def big_quest(db):
     """A catalogue of 80 published lessons."""
     return make_quest("big", lessons=80, order=5)
-
-
-def ship_levels_and_achievements() -> None:
-    """Put back the level table and the eleven achievements of the data migration.
-
-    Tests on ``transactional_db`` (threads, the live server) end by emptying every table,
-    the migration's rows included; the next such test needs them again."""
-    importlib.import_module("progress.migrations.0003_ship_levels_and_achievements").ship(apps, None)
 
 
 @pytest.fixture
