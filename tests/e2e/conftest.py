@@ -12,6 +12,8 @@ import pytest
 
 from tests.conftest import PASSWORD, make_user
 
+# Note: wait_for_function takes arrow functions ("() => ..."): a bare expression is
+# eval()ed in the page, which the site's CSP (rightly) refuses.
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
 # tests make between browser steps are ordinary synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -70,5 +70,5 @@ def test_the_language_switcher_changes_the_interface(page, demo_content):
     page.goto("/")
     page.select_option("#lang-select", "ko")
     page.wait_for_load_state()
-    page.wait_for_function("document.documentElement.lang === 'ko'")
+    page.wait_for_function("() => document.documentElement.lang === 'ko'")
     assert "퀘스트" in page.locator("h1").inner_text()

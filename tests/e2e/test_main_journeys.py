@@ -99,7 +99,7 @@ def test_edit_delete_with_replies_and_staff_hide_a_flagged_comment(new_context, 
 
     author.reload()
     author.locator(f"#comment-{question.pk} > article a[href$='/delete/']").click()
-    author.wait_for_function(f"document.querySelector('#comment-{question.pk}').innerText.includes('[deleted]')")
+    author.wait_for_function(f"() => document.querySelector('#comment-{question.pk}').innerText.includes('[deleted]')")
     author.reload()
     thread = author.locator(f"#comment-{question.pk}")
     assert "[deleted]" in thread.inner_text()
@@ -108,14 +108,14 @@ def test_edit_delete_with_replies_and_staff_hide_a_flagged_comment(new_context, 
 
     # The author flags the reply; staff hide it; readers no longer see it.
     author.locator(f"#comment-{reply.pk} > article a[href$='/flag/']").click()
-    author.wait_for_function(f"document.querySelector('#comment-{reply.pk}').innerText.includes('Flagged')")
+    author.wait_for_function(f"() => document.querySelector('#comment-{reply.pk}').innerText.includes('Flagged')")
     staff = new_context().new_page()
     staff.on("dialog", lambda dialog: dialog.accept())
     sign_in(staff, e2e_staff.email, next_path="/admin/comments/flaggedcomment/")
     assert "A reply that keeps the thread." in staff.locator("#result_list").inner_text()
     staff.goto(url)
     staff.locator(f"#comment-{reply.pk} > article a[href$='/hide/']").click()
-    staff.wait_for_function(f"document.querySelector('#comment-{reply.pk}').innerText.includes('Unhide')")
+    staff.wait_for_function(f"() => document.querySelector('#comment-{reply.pk}').innerText.includes('Unhide')")
     reader = new_context().new_page()
     reader.goto(url)
     assert "A reply that keeps the thread." not in reader.locator("[data-comments]").inner_text()

@@ -58,7 +58,7 @@ def test_anonymous_progress_follows_the_learner_into_a_new_account_and_leaves_wi
     page.click("form.stacked-form button[type=submit]")
     page.wait_for_selector("[data-toasts] .toast")
     assert "2 lessons from this device were added to your account" in page.locator("[data-toasts]").inner_text()
-    page.wait_for_function(f"localStorage.getItem('{STORE}') === null")
+    page.wait_for_function(f"() => localStorage.getItem('{STORE}') === null")
     assert "2/3 lessons" in page.locator("[data-standing]").inner_text()
     assert set(Completion.objects.filter(user__email="newcomer@example.com").values_list("lesson__key", flat=True)) == {
         first.key,
@@ -70,7 +70,7 @@ def test_anonymous_progress_follows_the_learner_into_a_new_account_and_leaves_wi
     page.click("[data-progress-button]")
     page.wait_for_selector("[data-lesson-done]:not([hidden])")
     assert "3/3 lessons" in page.locator("[data-standing]").inner_text()
-    page.wait_for_function("document.querySelector('[data-toasts]').innerText.includes('Level up!')")
+    page.wait_for_function("() => document.querySelector('[data-toasts]').innerText.includes('Level up!')")
     assert "Quest complete" in page.locator("[data-toasts]").inner_text()
     assert local_progress(page) is None
 
