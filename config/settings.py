@@ -222,6 +222,8 @@ TASKS = {
 
 # Whole-page cache for anonymous readers (lessons.page_cache); 0 turns it off.
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "0" if (DEBUG or TESTING) else "60"))
+# How stale a process's copy of the page-cache version may be: a write shows within this.
+PAGE_CACHE_VERSION_SECONDS = float(os.environ.get("DJANGO_PAGE_CACHE_VERSION_SECONDS", "1"))
 
 # Site address used in emails (links back to the site).
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

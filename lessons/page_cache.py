@@ -8,6 +8,12 @@ what anonymous readers see bumps (model saves and deletes through
 reads and two string substitutions: the request's CSP nonce and CSRF token,
 which are per request and never cached.
 
+Each process also keeps the newest pages it served (a small LRU) and reads the
+shared version at most every PAGE_CACHE_VERSION_SECONDS (1 s in production), so
+a hit usually costs no query at all. That memory is only a copy of what the
+shared cache holds: a new process, or another one, loses nothing without it,
+and a write is seen everywhere within that second.
+
 Requests with any session or message cookie are rendered normally: they may be
 signed in, or have a message waiting. Entries expire after PAGE_CACHE_SECONDS
 (60 in production), so relative times ("3 minutes ago") drift by at most that.
@@ -17,6 +23,9 @@ whatever path, it sees on the next request.
 
 import hashlib
 import re
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 
@@ -33,6 +42,42 @@ VERSION_KEY = "pages:version"
 NONCE_MARK = "__stream_csp_nonce__"
 CSRF_MARK = "__stream_csrf_token__"
 CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+(")')
+LOCAL_PAGES = 256
+
+
+class _Local:
+    """This process's copy of the version number and of recently served pages."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.version = 0
+        self.version_read_at = float("-inf")
+        self.pages: OrderedDict[str, str] = OrderedDict()
+
+    def current_version(self) -> int:
+        ttl = settings.PAGE_CACHE_VERSION_SECONDS
+        now = time.monotonic()
+        if now - self.version_read_at >= ttl:
+            version = cache.get(VERSION_KEY, 0)
+            with self.lock:
+                self.version, self.version_read_at = version, now
+        return self.version
+
+    def get(self, key: str) -> str | None:
+        with self.lock:
+            page = self.pages.get(key)
+            if page is not None:
+                self.pages.move_to_end(key)
+        return page
+
+    def put(self, key: str, page: str) -> None:
+        with self.lock:
+            self.pages[key] = page
+            while len(self.pages) > LOCAL_PAGES:
+                self.pages.popitem(last=False)
+
+
+_local = _Local()
 
 
 def _increment(**_ignored) -> None:
@@ -87,9 +132,12 @@ def anonymous_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not (enabled() and _cacheable(request)):
             return view(request, *args, **kwargs)
-        version = cache.get(VERSION_KEY, 0)
-        key = _key(request, version)
-        cached = cache.get(key)
+        key = _key(request, _local.current_version())
+        cached = _local.get(key)
+        if cached is None:
+            cached = cache.get(key)
+            if cached is not None:
+                _local.put(key, cached)
         if cached is not None:
             body = cached.replace(NONCE_MARK, str(get_nonce(request)))
             if CSRF_MARK in body:
@@ -101,6 +149,7 @@ def anonymous_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., Htt
             body = body.replace(str(get_nonce(request)), NONCE_MARK)
             body = CSRF_INPUT.sub(rf"\1{CSRF_MARK}\2", body)
             cache.set(key, body, settings.PAGE_CACHE_SECONDS)
+            _local.put(key, body)
         return response
 
     return wrapped

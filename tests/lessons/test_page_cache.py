@@ -5,6 +5,7 @@ import re
 import pytest
 from django.test import Client
 
+from lessons import page_cache
 from lessons.models import Status
 from tests.conftest import make_quest
 
@@ -12,6 +13,8 @@ from tests.conftest import make_quest
 @pytest.fixture(autouse=True)
 def _page_cache_on(settings):
     settings.PAGE_CACHE_SECONDS = 60  # off in tests by default; on in production
+    settings.PAGE_CACHE_VERSION_SECONDS = 0  # read the shared version on every request
+    page_cache._local.pages.clear()
 
 
 @pytest.fixture
@@ -27,7 +30,7 @@ def test_a_repeat_visit_is_served_from_the_cache_without_queries_to_content(
     client, lesson, django_assert_max_num_queries
 ):
     first = client.get(lesson.get_absolute_url())
-    with django_assert_max_num_queries(2):  # the version number and the page, from the database cache
+    with django_assert_max_num_queries(1):  # the version number; the page is in this process's memory
         second = Client().get(lesson.get_absolute_url())
     assert second.status_code == 200
     assert nonce(first) != nonce(second)
@@ -102,3 +105,18 @@ def test_the_cache_is_off_when_configured_off(client, lesson, settings, django_a
     client.get(lesson.get_absolute_url())
     lesson.__class__.objects.filter(pk=lesson.pk).update(title="Updated behind its back")
     assert "Updated behind its back" in Client().get(lesson.get_absolute_url()).content.decode()
+
+
+def test_another_process_finds_the_page_in_the_shared_cache(client, lesson, django_assert_max_num_queries):
+    client.get(lesson.get_absolute_url())
+    page_cache._local.pages.clear()  # as if served by another worker
+    with django_assert_max_num_queries(2):  # the version number and the page
+        assert Client().get(lesson.get_absolute_url()).status_code == 200
+
+
+def test_a_process_reads_the_shared_version_at_most_once_a_period(client, lesson, settings, django_assert_num_queries):
+    settings.PAGE_CACHE_VERSION_SECONDS = 3600
+    page_cache._local.version_read_at = float("-inf")
+    client.get(lesson.get_absolute_url())
+    with django_assert_num_queries(0):
+        Client().get(lesson.get_absolute_url())
