@@ -18,6 +18,7 @@ from progress import selectors
 
 register = template.Library()
 
+
 def _standing(context) -> selectors.Standing:
     request = context.get("request")
     return selectors.standing_for(None) if request is None else selectors.standing_for_request(request)
