@@ -7,34 +7,34 @@ show them through gettext, so the shipped names read in Korean too.
 """
 
 from django.db import migrations
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 LEVELS = [
-    (0, N_("Curious"), 0),
-    (1, N_("Reader"), 120),
-    (2, N_("Apprentice"), 300),
-    (3, N_("Student"), 550),
-    (4, N_("Practitioner"), 900),
-    (5, N_("Builder"), 1350),
-    (6, N_("Scholar"), 1900),
-    (7, N_("Expert"), 2600),
-    (8, N_("Master"), 3500),
-    (9, N_("Sage"), 4600),
+    (0, gettext_noop("Curious"), 0),
+    (1, gettext_noop("Reader"), 120),
+    (2, gettext_noop("Apprentice"), 300),
+    (3, gettext_noop("Student"), 550),
+    (4, gettext_noop("Practitioner"), 900),
+    (5, gettext_noop("Builder"), 1350),
+    (6, gettext_noop("Scholar"), 1900),
+    (7, gettext_noop("Expert"), 2600),
+    (8, gettext_noop("Master"), 3500),
+    (9, gettext_noop("Sage"), 4600),
 ]
 
 # (code, name, description, icon, kind, threshold)
 ACHIEVEMENTS = [
-    ("first-steps", N_("First steps"), N_("Complete your first lesson."), "🌱", "lessons_completed", 1),
-    ("warming-up", N_("Warming up"), N_("Complete 5 lessons."), "🔥", "lessons_completed", 5),
-    ("bookworm", N_("Bookworm"), N_("Complete 10 lessons."), "📚", "lessons_completed", 10),
-    ("scholar", N_("Deep diver"), N_("Complete 25 lessons."), "🤿", "lessons_completed", 25),
-    ("quest-complete", N_("Quest complete"), N_("Complete every lesson of a quest."), "🏁", "quest_completed", 1),
-    ("two-quests", N_("Explorer"), N_("Complete every lesson of two quests."), "🗺️", "quest_completed", 2),
-    ("completionist", N_("Completionist"), N_("Complete every published lesson."), "🏆", "all_lessons_completed", 1),
-    ("streak-3", N_("On a roll"), N_("Complete lessons three days in a row."), "⚡", "streak_days", 3),
-    ("streak-7", N_("Week-long streak"), N_("Complete lessons seven days in a row."), "📅", "streak_days", 7),
-    ("first-comment", N_("Joined the discussion"), N_("Post your first comment."), "💬", "comments_posted", 1),
-    ("bug-hunter", N_("Bug hunter"), N_("Report a problem with a lesson or the site."), "🐞", "report_submitted", 1),
+    ("first-steps", gettext_noop("First steps"), gettext_noop("Complete your first lesson."), "🌱", "lessons_completed", 1),
+    ("warming-up", gettext_noop("Warming up"), gettext_noop("Complete 5 lessons."), "🔥", "lessons_completed", 5),
+    ("bookworm", gettext_noop("Bookworm"), gettext_noop("Complete 10 lessons."), "📚", "lessons_completed", 10),
+    ("scholar", gettext_noop("Deep diver"), gettext_noop("Complete 25 lessons."), "🤿", "lessons_completed", 25),
+    ("quest-complete", gettext_noop("Quest complete"), gettext_noop("Complete every lesson of a quest."), "🏁", "quest_completed", 1),
+    ("two-quests", gettext_noop("Explorer"), gettext_noop("Complete every lesson of two quests."), "🗺️", "quest_completed", 2),
+    ("completionist", gettext_noop("Completionist"), gettext_noop("Complete every published lesson."), "🏆", "all_lessons_completed", 1),
+    ("streak-3", gettext_noop("On a roll"), gettext_noop("Complete lessons three days in a row."), "⚡", "streak_days", 3),
+    ("streak-7", gettext_noop("Week-long streak"), gettext_noop("Complete lessons seven days in a row."), "📅", "streak_days", 7),
+    ("first-comment", gettext_noop("Joined the discussion"), gettext_noop("Post your first comment."), "💬", "comments_posted", 1),
+    ("bug-hunter", gettext_noop("Bug hunter"), gettext_noop("Report a problem with a lesson or the site."), "🐞", "report_submitted", 1),
 ]
 
 
