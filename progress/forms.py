@@ -32,6 +32,14 @@ def _reject_constant(name: str):
     raise ValueError(name)
 
 
+# Fields of the progress state itself. The server computes them, so a client that sends
+# them back (an echo of a state it received, or an attempt to set its own XP) is not an
+# error: they are dropped and have no effect. Any other unknown field is refused.
+SERVER_COMPUTED = frozenset(
+    {"xp", "level", "lessons_completed", "lessons_total", "achievements", "achievements_total", "streak_days"}
+)
+
+
 def _object(raw: bytes, allowed: set[str], required: set[str]) -> dict:
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadError(_("The request body is larger than 64 KiB."), status=413)
@@ -41,6 +49,7 @@ def _object(raw: bytes, allowed: set[str], required: set[str]) -> dict:
         raise PayloadError(_("The request body is not valid JSON.")) from None
     if not isinstance(data, dict):
         raise PayloadError(_("The request body must be a JSON object."))
+    data = {name: value for name, value in data.items() if name not in SERVER_COMPUTED}
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise PayloadError(
