@@ -168,3 +168,17 @@ def test_signup_page_is_styled_with_the_site_layout(client, db):
 def test_user_model_signs_in_by_email(db):
     user = get_user_model().objects.create_user(username="u", email="u@example.com", password="pw-123456789")
     assert user.email == "u@example.com"
+
+
+def test_a_sign_in_provider_is_switched_on_from_the_environment_alone():
+    env = {
+        **PRODUCTION_ENV,
+        "DJANGO_SOCIALACCOUNT_PROVIDERS": "github",
+        "DJANGO_SOCIALACCOUNT_GITHUB_CLIENT_ID": "client",
+        "DJANGO_SOCIALACCOUNT_GITHUB_SECRET": "secret",
+    }
+    result = run_manage(
+        "shell", "-c", "from django.urls import reverse; print(reverse('github_login'))", env=env
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "/accounts/github/login/"
