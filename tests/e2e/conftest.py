@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from tests.conftest import PASSWORD, make_user
 
@@ -108,3 +109,23 @@ def sign_in(page, email: str, password: str = PASSWORD, next_path: str = "/") ->
     page.fill("input[name=password]", password)
     page.click("form.stacked-form button[type=submit]")
     page.wait_for_url(f"**{next_path}")
+
+
+def sign_up(page, email: str, password: str = PASSWORD) -> None:
+    """Fill and send allauth's sign-up form (SPEC 11 field names)."""
+    page.goto("/accounts/signup/")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password1]", password)
+    page.fill("input[name=password2]", password)
+    page.click("form.stacked-form button[type=submit]")
+
+
+def serious_violations(page, context: str | None = None) -> list[str]:
+    """axe-core's serious and critical findings on the page (or one part of it), each with
+    the first few elements it points at, ready for an assertion message."""
+    results = Axe().run(page, context=context) if context else Axe().run(page)
+    return [
+        f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']][:3]}"
+        for violation in results.response["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]

@@ -2,9 +2,8 @@
 nothing scrolls sideways at 360 px, and screenshots are written for people to look at."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.e2e.conftest import SCREENSHOTS, sign_in
+from tests.e2e.conftest import SCREENSHOTS, serious_violations, sign_in
 
 ANONYMOUS_PAGES = {
     "home": "/",
@@ -24,7 +23,6 @@ SIGNED_IN_PAGES = {
     "notifications": "/notifications/",
     "email": "/accounts/email/",
 }
-SERIOUS = {"serious", "critical"}
 
 
 def check_page(context, path: str, name: str) -> None:
@@ -38,12 +36,7 @@ def check_page(context, path: str, name: str) -> None:
     page.screenshot(path=SCREENSHOTS / f"{name}-{width}-{theme}.png", full_page=True)
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
-    results = Axe().run(page)
-    serious = [
-        f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']][:3]}"
-        for violation in results.response["violations"]
-        if violation["impact"] in SERIOUS
-    ]
+    serious = serious_violations(page)
     assert not serious, f"{name} at {width}px {theme}: {serious}"
     page.close()
 

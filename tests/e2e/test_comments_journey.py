@@ -5,14 +5,11 @@ axe finds nothing serious in a busy thread."""
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 
 from comments.models import Comment, Notification
 from tests.conftest import make_user
-from tests.e2e.conftest import sign_in
-
-SERIOUS = {"serious", "critical"}
+from tests.e2e.conftest import serious_violations, sign_in
 
 
 @pytest.fixture
@@ -107,6 +104,5 @@ def test_a_busy_thread_has_no_serious_accessibility_problems(new_context, demo_c
     page.locator(f"#comment-{answer.pk} > article a[data-reply]").click()  # an open reply form too
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
-    results = Axe().run(page, context="#comments")
-    serious = [v["id"] for v in results.response["violations"] if v["impact"] in SERIOUS]
+    serious = serious_violations(page, context="#comments")
     assert not serious, serious

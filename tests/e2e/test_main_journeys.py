@@ -6,8 +6,8 @@ from django.core import mail
 
 from comments.models import Comment
 from progress.models import Completion
-from tests.conftest import PASSWORD, make_user
-from tests.e2e.conftest import sign_in
+from tests.conftest import make_user
+from tests.e2e.conftest import sign_in, sign_up
 
 STORE = "stream.progress"
 
@@ -39,11 +39,7 @@ def test_anonymous_progress_then_sign_up_verify_sign_out_and_sign_in_elsewhere(n
     assert f"2/{total} lessons" in page.locator("[data-standing]").inner_text()
 
     # 2. Sign up: the account takes both lessons and the page says so.
-    page.goto("/accounts/signup/")
-    page.fill("input[name=email]", "learner2@example.com")
-    page.fill("input[name=password1]", PASSWORD)
-    page.fill("input[name=password2]", PASSWORD)
-    page.click("form.stacked-form button[type=submit]")
+    sign_up(page, "learner2@example.com")
     page.wait_for_selector("[data-toasts] .toast")
     assert "2 lessons from this device were added to your account" in page.locator("[data-toasts]").inner_text()
     assert Completion.objects.filter(user__email="learner2@example.com").count() == 2

@@ -4,11 +4,10 @@ the sign-out that clears it, and the button and dashboard for a signed-in learne
 import json
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from progress.models import Completion, Profile
-from tests.conftest import PASSWORD, make_quest, make_user
-from tests.e2e.conftest import sign_in
+from tests.conftest import make_quest, make_user
+from tests.e2e.conftest import serious_violations, sign_in, sign_up
 
 STORE = "stream.progress"
 
@@ -21,11 +20,6 @@ def progress_quest(transactional_db):
 def local_progress(page) -> dict | None:
     raw = page.evaluate(f"localStorage.getItem('{STORE}')")
     return None if raw is None else json.loads(raw)
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [v["id"] for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
 
 
 def test_anonymous_progress_follows_the_learner_into_a_new_account_and_leaves_with_them(page, progress_quest):
@@ -51,11 +45,7 @@ def test_anonymous_progress_follows_the_learner_into_a_new_account_and_leaves_wi
     assert page.locator(f"[data-lesson-key='{first.key}'] [data-done-mark]").is_visible()
     assert page.locator(f"[data-lesson-key='{second.key}'] [data-done-mark]").is_visible()
 
-    page.goto("/accounts/signup/")
-    page.fill("input[name=email]", "newcomer@example.com")
-    page.fill("input[name=password1]", PASSWORD)
-    page.fill("input[name=password2]", PASSWORD)
-    page.click("form.stacked-form button[type=submit]")
+    sign_up(page, "newcomer@example.com")
     page.wait_for_selector("[data-toasts] .toast")
     assert "2 lessons from this device were added to your account" in page.locator("[data-toasts]").inner_text()
     page.wait_for_function(f"() => localStorage.getItem('{STORE}') === null")
