@@ -29,6 +29,7 @@ run: setup
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 unit: setup
 	$(VENV)/bin/pytest --ignore=tests/e2e -q $(PYTEST_ARGS)

@@ -362,7 +362,7 @@ def test_fuzzed_bytes_never_cause_a_server_error(learner_client, lessons, raw, u
 @given(
     entries=st.dictionaries(
         st.text(min_size=1, max_size=64),
-        st.datetimes(min_value=datetime(2000, 1, 2), max_value=datetime(9998, 1, 1), timezones=st.just(UTC)).map(iso),
+        st.datetimes(min_value=datetime(2000, 1, 2), max_value=datetime(9998, 1, 1), timezones=st.just(UTC)).map(iso),  # noqa: DTZ001 - hypothesis wants naive bounds; timezones= makes the values aware
         max_size=8,
     )
 )
