@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from config import views
-from lessons.sitemaps import LessonSitemap
+from lessons.sitemaps import SITEMAPS
 
 # The admin login goes through allauth's login, so it is rate-limited like the site's.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -16,7 +16,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
-    path("sitemap.xml", sitemap, {"sitemaps": {"lessons": LessonSitemap}}, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("", include("progress.urls")),
     path("", include("comments.urls")),
     path("", include("lessons.urls")),

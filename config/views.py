@@ -1,11 +1,15 @@
 """Project-wide views: the health check and the friendly error pages."""
 
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponseServerError, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+ROBOTS_DISALLOWED = ("/admin/", "/accounts/", "/api/", "/dashboard/", "/settings/", "/notifications/", "/report/")
 
 
 @require_GET
@@ -19,6 +23,25 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Crawlers may read lessons; personal and account pages are not for them."""
+    lines = [
+        "User-agent: *",
+        *(f"Disallow: {path}" for path in ROBOTS_DISALLOWED),
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers (and every admin page) ask for /favicon.ico whatever a page links: send them to the hashed file."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None):
