@@ -164,6 +164,10 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Stream] "
+ACCOUNT_ADAPTER = "progress.accounts.AccountAdapter"
+# One verification mail per address per this many seconds; the pages say when the next can go.
+VERIFICATION_RESEND_SECONDS = 180
+ACCOUNT_RATE_LIMITS = {"confirm_email": f"1/{VERIFICATION_RESEND_SECONDS}s/key"}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if (DEBUG or TESTING) else "https"
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from config import views
 from lessons.sitemaps import SITEMAPS
+from progress import account_views
 
 # The admin login goes through allauth's login, so it is rate-limited like the site's.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -13,6 +14,8 @@ admin.site.site_title = "Stream admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # allauth's email page, saying when a verification mail cannot be sent again yet (progress.account_views).
+    path("accounts/email/", account_views.account_email, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),

@@ -28,6 +28,11 @@ class Profile(models.Model):
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     email_on_reply = models.BooleanField(_("email me when someone replies to my comment"), default=True)
+    # Every mail to the learner is written in this language (progress.accounts); empty until
+    # they first sign up or sign in, then what they chose in settings.
+    language = models.CharField(
+        _("language for emails"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("learner profile")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from progress import views
+from progress import account_views, views
 
 app_name = "progress"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("settings/", views.account_settings, name="settings"),
     path("settings/delete/", views.account_delete, name="account_delete"),
     path("settings/export/", views.data_export, name="data_export"),
+    path("settings/verify-email/", account_views.verification_send, name="verification_send"),
     path("progress/mark/", views.lesson_mark, name="lesson_mark"),
     # The JSON API of SPEC section 4: these paths are a contract.
     path("api/progress/", views.api_state, name="api_state"),
