@@ -27,21 +27,71 @@ def quest_list(*, user) -> QuerySet[Quest]:
     return quests if user.is_staff else quests.filter(lesson_count__gt=0)
 
 
-def quest_detail(*, slug: str, user) -> Quest:
-    """A quest with its visible lessons and their tags (3 queries); 404 for drafts."""
-    lessons = Lesson.objects.visible_to(user).order_by("position").prefetch_related("tags")
-    return get_object_or_404(
-        Quest.objects.visible_to(user).prefetch_related(
-            Prefetch("lessons", queryset=lessons, to_attr="visible_lessons")
-        ),
-        slug=slug,
+def _next_quest(quest: Quest, *, user) -> Quest | None:
+    """The quest after this one in the site's order that has a lesson this user may see (1 query)."""
+    later = Q(order__gt=quest.order) | Q(order=quest.order, pk__gt=quest.pk)
+    return (
+        Quest.objects.visible_to(user)
+        .filter(later, lessons__in=Lesson.objects.visible_to(user))
+        .order_by("order", "pk")
+        .first()
     )
 
 
-def tag_detail(*, slug: str, user) -> tuple[Tag, QuerySet[Lesson]]:
+@dataclass(frozen=True)
+class QuestPage:
+    quest: Quest
+    lessons: list[Lesson]  # in order; a lesson's place in the list is its number ("Lesson 3 of 9")
+    minutes: int  # the whole quest's estimated reading time
+    next_quest: Quest | None
+
+
+def quest_page(*, slug: str, user) -> QuestPage:
+    """A quest with its visible lessons, their tags, and the quest that follows (4 queries); 404 for drafts."""
+    quest = get_object_or_404(Quest.objects.visible_to(user), slug=slug)
+    lessons = list(Lesson.objects.visible_to(user).filter(quest=quest).order_by("position").prefetch_related("tags"))
+    for lesson in lessons:
+        lesson.quest = quest  # get_absolute_url() without a query per lesson
+    return QuestPage(
+        quest=quest,
+        lessons=lessons,
+        minutes=sum(lesson.minutes for lesson in lessons),
+        next_quest=_next_quest(quest, user=user),
+    )
+
+
+@dataclass(frozen=True)
+class NumberedLesson:
+    lesson: Lesson
+    number: int  # its place among the quest's lessons this user may see
+    total: int
+
+
+def tag_detail(*, slug: str, user) -> tuple[Tag, list[NumberedLesson]]:
+    """A tag's visible lessons, each with its quest and its place in it (4 queries)."""
     tag = get_object_or_404(Tag, slug=slug)
-    lessons = tag.lessons.visible_to(user).select_related("quest").prefetch_related("tags").in_order()
-    return tag, lessons
+    lessons = list(tag.lessons.visible_to(user).select_related("quest").prefetch_related("tags").in_order())
+    places: dict[int, int] = {}
+    totals: dict[int, int] = {}
+    siblings = (
+        Lesson.objects.visible_to(user)
+        .filter(quest_id__in={lesson.quest_id for lesson in lessons})
+        .order_by("quest_id", "position")
+        .values_list("id", "quest_id")
+    )
+    for lesson_id, quest_id in siblings:
+        totals[quest_id] = totals.get(quest_id, 0) + 1
+        places[lesson_id] = totals[quest_id]
+    return tag, [NumberedLesson(lesson, places[lesson.pk], totals[lesson.quest_id]) for lesson in lessons]
+
+
+def tag_index(*, user) -> QuerySet[Tag]:
+    """Tags that carry a lesson this user may see, with how many (1 query)."""
+    return (
+        Tag.objects.filter(lessons__in=Lesson.objects.visible_to(user))
+        .annotate(lesson_count=Count("lessons", distinct=True))
+        .order_by("name")
+    )
 
 
 @dataclass(frozen=True)
@@ -51,6 +101,7 @@ class LessonContext:
     total: int
     previous: Lesson | None
     next: Lesson | None
+    next_quest: Quest | None  # only looked up for a quest's last lesson
 
 
 def lesson_detail(*, quest_slug: str, slug: str, user) -> LessonContext:
@@ -75,4 +126,5 @@ def lesson_detail(*, quest_slug: str, slug: str, user) -> LessonContext:
         total=len(siblings),
         previous=siblings[index - 1] if index > 0 else None,
         next=siblings[index + 1] if index + 1 < len(siblings) else None,
+        next_quest=_next_quest(lesson.quest, user=user) if index + 1 == len(siblings) else None,
     )

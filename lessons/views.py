@@ -18,14 +18,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @anonymous_page_cache
 def quest(request: HttpRequest, slug: str) -> HttpResponse:
-    quest = selectors.quest_detail(slug=slug, user=request.user)
-    return render(request, "lessons/quest.html", {"quest": quest, "lessons": quest.visible_lessons})
+    page = selectors.quest_page(slug=slug, user=request.user)
+    return render(request, "lessons/quest.html", {"page": page, "quest": page.quest, "lessons": page.lessons})
+
+
+@anonymous_page_cache
+def tag_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "lessons/tags.html", {"tags": selectors.tag_index(user=request.user)})
 
 
 @anonymous_page_cache
 def tag(request: HttpRequest, slug: str) -> HttpResponse:
-    tag, lessons = selectors.tag_detail(slug=slug, user=request.user)
-    return render(request, "lessons/tag.html", {"tag": tag, "lessons": lessons})
+    tag, rows = selectors.tag_detail(slug=slug, user=request.user)
+    return render(request, "lessons/tag.html", {"tag": tag, "rows": rows})
 
 
 @anonymous_page_cache

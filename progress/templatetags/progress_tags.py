@@ -152,3 +152,18 @@ def continue_learning(context) -> dict:
 def lesson_done(context, lesson) -> bool:
     """Whether the learner completed this lesson (for signed-in learners; the browser marks the rest)."""
     return lesson.key in _standing(context).completed
+
+
+@register.inclusion_tag("progress/_quest_complete.html", takes_context=True)
+def quest_complete(context, quest, next_quest=None) -> dict:
+    """ "Quest complete", when, and what comes next: rendered for signed-in learners who finished it;
+    for anonymous visitors it stays hidden until the browser finds every lesson in its local progress."""
+    standing = _standing(context)
+    total = standing.catalog.quest_totals.get(quest.pk, 0)
+    finished = bool(total) and standing.quest_done(quest.pk) >= total
+    finished_at = None
+    if finished:
+        finished_at = max(
+            moment for key, moment in standing.completed.items() if standing.catalog.by_key[key].quest_id == quest.pk
+        )
+    return {"quest": quest, "next_quest": next_quest, "finished": finished, "finished_at": finished_at}
