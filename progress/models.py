@@ -1,6 +1,6 @@
 """Learner state: profile and preferences, completions, the level table, achievements.
 
-XP is never stored: it is derived from the completed lessons (see ``progress.selectors``),
+XP is never stored: it is derived from the completed lessons (``progress.rules``, applied by ``progress.selectors``),
 so nothing a client sends can set it.
 """
 

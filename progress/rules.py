@@ -4,7 +4,7 @@ Level from XP, how far into a level a learner is, streaks of days, and where
 "continue where you left off" points. ``progress.selectors`` reads the database and
 applies these; the browser applies the same rules to an anonymous learner's local
 completions in ``static/js/standing.js``, the only rules written in JavaScript, and
-``tests/progress/test_standing_js.py`` runs one table of cases through both.
+``tests/e2e/test_standing_js.py`` runs one table of cases through both.
 """
 
 from collections.abc import Iterable, Mapping, Sequence

@@ -1,6 +1,6 @@
 // The only rules in JavaScript: an anonymous learner's standing from the completions in
 // localStorage and the tables the server hands over (SPEC 4). They mirror progress/rules.py;
-// tests/progress/test_standing_js.py runs one table of cases through both.
+// tests/e2e/test_standing_js.py runs one table of cases through both.
 // data: {lessons: [{key, xp, quest_id}] in reading order, levels: [{number, name, xp_floor, next_at}]}.
 
 /** The highest level the XP reaches (each level already says where the next starts). */

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from infra import privacy
 from lessons.models import Report, Status
-from progress import presentation, selectors, services
+from progress import presentation, rules, selectors, services
 from progress.models import Completion, EarnedAchievement, Profile
 from tests.conftest import PASSWORD, make_quest, make_user
 from tests.progress.conftest import post_json
@@ -84,6 +84,19 @@ class TestStandingArea:
                 2,
             )
         assert data["strings"]["added_other"] == expected
+
+    def test_the_copy_buttons_words_come_from_the_catalogue(self, client, lessons):
+        english = client.get(lessons[0].get_absolute_url()).content.decode()
+        korean = client.get(lessons[0].get_absolute_url(), headers={"accept-language": "ko"}).content.decode()
+        assert '<body data-copy-label="Copy" data-copied-label="Copied">' in english
+        assert '<body data-copy-label="복사" data-copied-label="복사됨">' in korean
+
+    def test_the_announcements_have_one_source(self, client, lessons):
+        strings = page_data(client.get("/"))["strings"]
+        assert strings["level_up"] == "Level up! You are now level %(number)s, %(name)s."
+        assert strings["achievement"] == "Achievement earned: %(icon)s %(name)s"
+        level = rules.LevelInfo(number=1, name="Reader", xp_floor=120, next_at=300)
+        assert presentation.level_up(level) == strings["level_up"] % {"number": 1, "name": "Reader"}
 
 
 class TestLessonButton:
