@@ -154,6 +154,13 @@ class Lesson(models.Model):
     def is_published(self) -> bool:
         return self.status == Status.PUBLISHED
 
+    @property
+    def is_public(self) -> bool:
+        """The instance form of ``LessonQuerySet.published()``: a published lesson in a
+        published quest, what anyone may see and what counts towards progress. Reads
+        ``self.quest``: select_related it to save a query."""
+        return self.status == Status.PUBLISHED and self.quest.status == Status.PUBLISHED
+
     def render(self) -> None:
         """Render the Markdown fields into their stored, sanitized HTML."""
         rendered = render_lesson(self.body)

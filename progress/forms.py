@@ -17,8 +17,6 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_SYNC_ENTRIES = 1000
 MAX_KEY_LENGTH = 64
 MAX_TIME_LENGTH = 64
-# Before this, a completion time is a broken clock, not a lesson read on Stream.
-EARLIEST_PLAUSIBLE = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class PayloadError(Exception):
@@ -69,7 +67,11 @@ def _lesson_key(value) -> str:
 
 
 def parse_time(value) -> datetime:
-    """An ISO 8601 time; one without an offset is taken as UTC."""
+    """An ISO 8601 time; one without an offset is taken as UTC.
+
+    Any well-formed time is accepted here, however implausible: whether a device's clock
+    was wrong is a rule of the merge (``services.progress_merge``), which ignores that one
+    entry and merges the rest. Only a value that is not a time refuses the whole body."""
     if not isinstance(value, str) or len(value) > MAX_TIME_LENGTH:
         raise PayloadError(_("Completion times must be ISO 8601 strings, like 2025-01-31T09:30:00Z."))
     try:
@@ -81,12 +83,11 @@ def parse_time(value) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     try:
-        moment = moment.astimezone(UTC)
-    except (OverflowError, ValueError):
-        raise PayloadError(_("“%(value)s” is out of range.") % {"value": value}) from None
-    if moment < EARLIEST_PLAUSIBLE:
-        raise PayloadError(_("“%(value)s” is before the year 2000; check the device's clock.") % {"value": value})
-    return moment
+        return moment.astimezone(UTC)
+    except OverflowError:
+        # Within hours of the calendar's ends (0001-01-01T00:00+14:00): the nearest time UTC
+        # can hold, which the merge then ignores as too early or clamps to now.
+        return datetime.min.replace(tzinfo=UTC) if moment.year == 1 else datetime.max.replace(tzinfo=UTC)
 
 
 def parse_sync_body(raw: bytes) -> dict[str, datetime]:

@@ -1,6 +1,6 @@
 """Learner state: profile and preferences, completions, the level table, achievements.
 
-XP is never stored: it is derived from the completed lessons (see ``progress.selectors``),
+XP is never stored: it is derived from the completed lessons (``progress.rules``, applied by ``progress.selectors``),
 so nothing a client sends can set it.
 """
 
@@ -19,7 +19,7 @@ def valid_time_zones() -> list[tuple[str, str]]:
 
 
 class Profile(models.Model):
-    """One per learner, created on first use by ``Profile.for_user``.
+    """One per learner, created on its first write (``progress.services``) or by ``Profile.for_user``.
 
     Its row is also the per-learner lock: services that change a learner's progress
     take it with ``select_for_update`` so that concurrent syncs of one learner queue up."""
@@ -52,8 +52,14 @@ class Profile(models.Model):
 
     @classmethod
     def for_user(cls, user) -> "Profile":
+        """The learner's profile, created if missing (a write: not for a GET)."""
         profile, _ = cls.objects.get_or_create(user=user)
         return profile
+
+    @classmethod
+    def saved_or_default(cls, user) -> "Profile":
+        """The learner's saved profile, or an unsaved one with the defaults (1 query, no write)."""
+        return cls.objects.filter(user=user).first() or cls(user=user)
 
 
 def zone_or_utc(name: str) -> zoneinfo.ZoneInfo:

@@ -1,4 +1,4 @@
-"""What progress holds about a learner, for "download my data" (see selectors.personal_data)."""
+"""What progress holds about a learner, for "download my data" (``infra.privacy`` asks each app)."""
 
 from progress.models import Completion, EarnedAchievement, Profile
 

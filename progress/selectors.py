@@ -1,29 +1,30 @@
 """Reads of learner progress, each in a fixed number of queries.
 
-The rules that turn completions into XP, a level, streaks and a quest's progress live
-here, once. The browser only ever sums what the server hands it (``progress_tags``).
+What a learner has done, read once per request and shared by every part of the page:
+the published catalogue, the level table, achievements and completions, aggregated into
+a ``Standing``. The rules it applies (level from XP, streaks, the continue target) are
+pure functions in ``progress.rules``; what pages and the browser are shown is built from
+a standing in ``progress.presentation``.
 """
 
-import importlib
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from functools import cached_property
-from zoneinfo import ZoneInfo
 
-from allauth.account.models import EmailAddress
-from django.apps import apps
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from infra.timestamps import iso
 from lessons.models import Lesson
+from progress import rules
 from progress.models import Achievement, AchievementKind, Completion, EarnedAchievement, Level, Profile, zone_or_utc
+from progress.rules import LevelInfo, LevelRow
 
 # When staff empty the level table, learners still have a level.
-FALLBACK_LEVEL = (0, "Curious", 0)
+FALLBACK_LEVEL = LevelRow(0, "Curious", 0)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ class Catalog:
     def quest_totals(self) -> Counter:
         return Counter(lesson.quest_id for lesson in self.lessons)
 
+    @cached_property
+    def xp_by_key(self) -> dict[str, int]:
+        return {lesson.key: lesson.xp for lesson in self.lessons}
+
 
 def catalog() -> Catalog:
     """Published lessons with their XP and quest (1 query)."""
@@ -65,61 +70,15 @@ def catalog() -> Catalog:
     return Catalog([CatalogLesson(*row) for row in rows])
 
 
-@dataclass(frozen=True)
-class LevelInfo:
-    number: int
-    name: str
-    xp_floor: int
-    next_at: int | None
-
-    def as_api(self) -> dict:
-        return {"number": self.number, "name": self.name, "xp_floor": self.xp_floor, "next_at": self.next_at}
-
-
-def level_table() -> list[tuple[int, str, int]]:
+def level_table() -> list[LevelRow]:
     """(number, translated name, XP required), lowest first (1 query)."""
     rows = [
-        (number, gettext(name) if name else "", xp)
+        LevelRow(number, gettext(name) if name else "", xp)
         for number, name, xp in Level.objects.order_by("xp_required").values_list("number", "name", "xp_required")
     ]
-    if not rows or rows[0][2] > 0:
-        rows.insert(0, (FALLBACK_LEVEL[0], gettext(FALLBACK_LEVEL[1]), 0))
+    if not rows or rows[0].xp_required > 0:
+        rows.insert(0, FALLBACK_LEVEL._replace(name=gettext(FALLBACK_LEVEL.name)))
     return rows
-
-
-def level_for(xp: int, table: list[tuple[int, str, int]]) -> LevelInfo:
-    """The highest level whose threshold the XP reaches, and where the next one starts."""
-    index = 0
-    for position, (_number, _name, required) in enumerate(table):
-        if required <= xp:
-            index = position
-    number, name, floor = table[index]
-    next_at = table[index + 1][2] if index + 1 < len(table) else None
-    return LevelInfo(number=number, name=name, xp_floor=floor, next_at=next_at)
-
-
-def local_days(times: Iterable[datetime], zone: ZoneInfo) -> set[date]:
-    """The calendar days, in the learner's zone, on which these moments fall."""
-    return {moment.astimezone(zone).date() for moment in times}
-
-
-def streaks(days: set[date], today: date) -> tuple[int, int]:
-    """(current, longest) runs of consecutive days.
-
-    The current streak is still alive today if yesterday counted: a learner has until
-    midnight in their own time zone to keep it going."""
-    longest = run = 0
-    previous = None
-    for day in sorted(days):
-        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
-        longest = max(longest, run)
-        previous = day
-    current = 0
-    cursor = today if today in days else today - timedelta(days=1)
-    while cursor in days:
-        current += 1
-        cursor -= timedelta(days=1)
-    return current, longest
 
 
 @dataclass(frozen=True)
@@ -137,8 +96,12 @@ class AchievementInfo:
         return self.earned_at is not None
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+@dataclass(frozen=True)
+class ContinueTarget:
+    """Where "continue where you left off" points: a lesson to start or continue, or none when all are done."""
+
+    lesson: CatalogLesson | None
+    started: bool
 
 
 @dataclass(frozen=True)
@@ -148,7 +111,7 @@ class Standing:
 
     signed_in: bool
     catalog: Catalog
-    levels: list[tuple[int, str, int]]
+    levels: list[LevelRow]
     achievements_all: list[AchievementInfo]
     # Completions of published lessons: what XP, totals and the API count.
     completed: dict[str, datetime]
@@ -159,11 +122,15 @@ class Standing:
 
     @cached_property
     def xp(self) -> int:
-        return sum(self.catalog.by_key[key].xp for key in self.completed)
+        return rules.xp_of(self.completed, self.catalog.xp_by_key)
 
     @cached_property
     def level(self) -> LevelInfo:
-        return level_for(self.xp, self.levels)
+        return rules.level_for(self.xp, self.levels)
+
+    @cached_property
+    def level_progress(self) -> rules.LevelProgress:
+        return rules.level_progress(self.xp, self.level)
 
     @property
     def lessons_completed(self) -> int:
@@ -190,7 +157,7 @@ class Standing:
     def _streaks(self) -> tuple[int, int]:
         zone = zone_or_utc(self.time_zone)
         today = self.today or timezone.now().astimezone(zone).date()
-        return streaks(local_days(self.completion_times, zone), today)
+        return rules.streaks(rules.local_days(self.completion_times, zone), today)
 
     @property
     def streak_days(self) -> int:
@@ -212,6 +179,12 @@ class Standing:
         """Quests whose every published lesson the learner completed."""
         return sum(1 for quest, total in self.catalog.quest_totals.items() if self._quest_done[quest] >= total)
 
+    @cached_property
+    def continue_target(self) -> "ContinueTarget":
+        """Where "continue where you left off" points for this learner."""
+        at = rules.continue_at([lesson.key for lesson in self.catalog.lessons], self.completed)
+        return ContinueTarget(lesson=None if at.key is None else self.catalog.by_key[at.key], started=at.started)
+
     def achievement_counts(self) -> dict[str, int]:
         """The learner's count for each progress rule of achievement (see AchievementKind)."""
         return {
@@ -225,13 +198,13 @@ class Standing:
     def as_api(self) -> dict:
         """The progress state of SPEC section 4, exactly."""
         return {
-            "completed": {key: _iso(moment) for key, moment in self.completed.items()},
+            "completed": {key: iso(moment) for key, moment in self.completed.items()},
             "xp": self.xp,
             "level": self.level.as_api(),
             "lessons_completed": self.lessons_completed,
             "lessons_total": self.lessons_total,
             "achievements": [
-                {"code": a.code, "name": a.name, "earned_at": _iso(a.earned_at)} for a in self.achievements
+                {"code": a.code, "name": a.name, "earned_at": iso(a.earned_at)} for a in self.achievements
             ],
             "achievements_total": self.achievements_total,
             "streak_days": self.streak_days if self.signed_in else 0,
@@ -297,97 +270,6 @@ def standing_for_request(request) -> Standing:
 
 
 @dataclass(frozen=True)
-class ContinueTarget:
-    """Where "continue where you left off" points: a lesson to start or continue, or none when all are done."""
-
-    lesson: CatalogLesson | None
-    started: bool
-
-
-def continue_target(*, catalog: Catalog, completed: dict[str, datetime]) -> ContinueTarget:
-    """The first unfinished lesson after the most recently completed one (wrapping round to the first unfinished)."""
-    if not completed:
-        return ContinueTarget(lesson=catalog.lessons[0] if catalog.lessons else None, started=False)
-    latest = max(completed, key=lambda key: completed[key])
-    keys = [lesson.key for lesson in catalog.lessons]
-    start = keys.index(latest) + 1 if latest in keys else 0
-    ordered = catalog.lessons[start:] + catalog.lessons[:start]
-    following = next((lesson for lesson in ordered if lesson.key not in completed), None)
-    return ContinueTarget(lesson=following, started=True)
-
-
-@dataclass(frozen=True)
-class ChartPoint:
-    day: date
-    xp: int
-    x: float
-    y: float
-
-
-@dataclass(frozen=True)
-class XpChart:
-    """Cumulative XP by day, laid out for a server-rendered SVG (no chart library)."""
-
-    points: list[ChartPoint]
-    width: int = 600
-    height: int = 180
-    pad: int = 8
-
-    @property
-    def baseline(self) -> int:
-        return self.height - self.pad
-
-    @property
-    def right(self) -> int:
-        return self.width - self.pad
-
-    @property
-    def polyline(self) -> str:
-        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
-
-    @property
-    def area(self) -> str:
-        if not self.points:
-            return ""
-        bottom = self.height - self.pad
-        return f"{self.points[0].x:.1f},{bottom} {self.polyline} {self.points[-1].x:.1f},{bottom}"
-
-    @property
-    def max_xp(self) -> int:
-        return self.points[-1].xp if self.points else 0
-
-
-def xp_chart(standing: Standing) -> XpChart:
-    """Cumulative XP at the end of each day with a completion, in the learner's zone."""
-    zone = zone_or_utc(standing.time_zone)
-    per_day: Counter = Counter()
-    for key, moment in standing.completed.items():
-        per_day[moment.astimezone(zone).date()] += standing.catalog.by_key[key].xp
-    chart = XpChart(points=[])
-    if not per_day:
-        return chart
-    # The line starts from zero the day before the first completion.
-    days = sorted(per_day)
-    totals = [(days[0] - timedelta(days=1), 0)]
-    for day in days:
-        totals.append((day, totals[-1][1] + per_day[day]))
-    first, last = totals[0][0], totals[-1][0]
-    span_days = (last - first).days
-    inner_w, inner_h = chart.width - 2 * chart.pad, chart.height - 2 * chart.pad
-    top = max(totals[-1][1], 1)
-    points = [
-        ChartPoint(
-            day=day,
-            xp=xp,
-            x=chart.pad + inner_w * (day - first).days / span_days,
-            y=chart.pad + inner_h * (1 - xp / top),
-        )
-        for day, xp in totals
-    ]
-    return XpChart(points=points)
-
-
-@dataclass(frozen=True)
 class RecentCompletion:
     title: str
     url: str
@@ -403,51 +285,3 @@ def recent_completions(user, *, limit: int = 10) -> list[RecentCompletion]:
         .order_by("-completed_at")[:limit]
     )
     return [RecentCompletion(row.lesson.title, row.lesson.get_absolute_url(), row.completed_at) for row in rows]
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    standing: Standing
-    chart: XpChart
-    recent: list[RecentCompletion]
-
-
-def dashboard_for(request) -> Dashboard:
-    """Everything the dashboard shows (6 queries, whatever the learner has done), sharing the
-    request's standing with the standing area."""
-    standing = standing_for_request(request)
-    return Dashboard(standing=standing, chart=xp_chart(standing), recent=recent_completions(request.user))
-
-
-def _account_data(user) -> dict:
-    """The sign-in account itself (Django's auth and allauth keep it; neither offers a privacy module)."""
-    return {
-        "username": user.get_username(),
-        "email": user.email,
-        "date_joined": _iso(user.date_joined),
-        "last_login": _iso(user.last_login) if user.last_login else None,
-        "email_addresses": [
-            {"email": address.email, "verified": address.verified, "primary": address.primary}
-            for address in EmailAddress.objects.filter(user=user).order_by("pk")
-        ],
-    }
-
-
-def personal_data(user) -> dict:
-    """Everything the site holds about a learner, app by app, for "download my data".
-
-    Each app that stores personal data offers ``<app>.privacy.personal_data(user)``;
-    progress asks every installed app rather than importing the others."""
-    data: dict = {"exported_at": _iso(timezone.now()), "account": _account_data(user)}
-    for config in apps.get_app_configs():
-        module_name = f"{config.name}.privacy"
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError as error:
-            if error.name != module_name:  # the module exists but is broken: let it be seen
-                raise
-            continue
-        collect = getattr(module, "personal_data", None)
-        if callable(collect):
-            data[config.label] = collect(user)
-    return data

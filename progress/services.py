@@ -9,17 +9,20 @@ that skips the lock can neither fail nor double-count.
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from lessons.models import Lesson, Status
+from lessons.models import Lesson
 from progress.models import Achievement, AchievementKind, Completion, EarnedAchievement, Profile
-from progress.selectors import LevelInfo, catalog, learner_standing, standing_for
+from progress.rules import LevelInfo
+from progress.selectors import catalog, learner_standing, standing_for
 
 LESSON_KEY = re.compile(r"[-a-zA-Z0-9_]+")
+# Before this, a completion time is a broken clock (a device at 1970), not a lesson read on Stream.
+EARLIEST_PLAUSIBLE = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class LessonNotPublished(Exception):
@@ -66,14 +69,10 @@ def _progress_counts(*, user, profile: Profile) -> dict[str, int]:
     return standing.achievement_counts()
 
 
-def _is_published(lesson: Lesson) -> bool:
-    return lesson.status == Status.PUBLISHED and lesson.quest.status == Status.PUBLISHED
-
-
 @transaction.atomic
 def lesson_complete(*, user, lesson: Lesson) -> list[EarnedAchievement]:
     """Mark a lesson complete; completing it again does nothing. Returns newly earned achievements."""
-    if not _is_published(lesson):
+    if not lesson.is_public:
         raise LessonNotPublished(lesson.key)
     profile = _lock_profile(user)
     _completion, created = Completion.objects.get_or_create(
@@ -103,15 +102,16 @@ def progress_merge(*, user, completed: dict[str, datetime]) -> MergeResult:
     """Merge a device's local progress into the account: a union, in one transaction, in bulk.
 
     A lesson completed on either side is completed; its time is the earlier of the two;
-    times in the future become now; keys of unknown or unpublished lessons are ignored and
-    listed back. Nothing is removed, so the same payload twice changes nothing."""
+    times in the future become now; keys of unknown or unpublished lessons, and entries
+    whose time is implausibly early (a device clock at 1970), are ignored and listed back
+    while the rest merges. Nothing is removed, so the same payload twice changes nothing."""
     now = timezone.now()
-    incoming = {key: min(moment, now) for key, moment in completed.items()}
+    incoming = {key: min(moment, now) for key, moment in completed.items() if moment >= EARLIEST_PLAUSIBLE}
     profile = _lock_profile(user)
     # Only slugs can be lesson keys; anything else (a NUL byte, say) is unknown without asking the database.
     plausible = [key for key in incoming if LESSON_KEY.fullmatch(key)]
     lesson_ids = dict(Lesson.objects.published().filter(key__in=plausible).values_list("key", "id"))
-    ignored = sorted(key for key in incoming if key not in lesson_ids)
+    ignored = sorted(key for key in completed if key not in lesson_ids)
     existing = {
         lesson_id: (pk, moment)
         for pk, lesson_id, moment in Completion.objects.filter(

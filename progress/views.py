@@ -18,8 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from infra.privacy import export_personal_data
+from infra.timestamps import iso
 from lessons.models import Lesson
-from progress import selectors, services
+from progress import presentation, selectors, services
 from progress.forms import (
     MAX_BODY_BYTES,
     DeleteAccountForm,
@@ -30,6 +32,22 @@ from progress.forms import (
     parse_sync_body,
 )
 from progress.models import EarnedAchievement, Profile
+
+# --- Access -----------------------------------------------------------------------------
+
+
+def _get_lesson_for_progress(key: str) -> Lesson:
+    """The lesson with this key if it counts towards progress: published, in a published
+    quest (``Lesson.objects.published()``), for staff too, since drafts never count.
+    Raises ``LessonNotPublished`` otherwise; the API answers 404, the button a message.
+    Its quest comes with it, so ``lesson.is_public`` in the services costs no query."""
+    lesson = None
+    if services.LESSON_KEY.fullmatch(key):
+        lesson = Lesson.objects.published().select_related("quest").filter(key=key).first()
+    if lesson is None:
+        raise services.LessonNotPublished(key)
+    return lesson
+
 
 # --- JSON API ---------------------------------------------------------------------------
 
@@ -55,6 +73,8 @@ def _api(method: str) -> Callable:
                 return view(request, *args, **kwargs)
             except PayloadError as error:
                 return _error(error.message, error.status)
+            except services.LessonNotPublished as error:
+                return _error(_("No published lesson has the key “%(key)s”.") % {"key": error.args[0]}, 404)
 
         return wrapper
 
@@ -84,21 +104,12 @@ def _earned_json(earned: EarnedAchievement) -> dict:
         "name": achievement.display_name,
         "description": achievement.display_description,
         "icon": achievement.icon,
-        "earned_at": selectors._iso(earned.earned_at),
+        "earned_at": iso(earned.earned_at),
     }
 
 
 def _state(user, **extra) -> JsonResponse:
     return JsonResponse({**selectors.standing_for(user).as_api(), **extra})
-
-
-def _published_lesson(key: str) -> Lesson:
-    lesson = None
-    if services.LESSON_KEY.fullmatch(key):
-        lesson = Lesson.objects.published().select_related("quest").filter(key=key).first()
-    if lesson is None:
-        raise PayloadError(_("No published lesson has the key “%(key)s”.") % {"key": key}, status=404)
-    return lesson
 
 
 @_api("GET")
@@ -120,14 +131,14 @@ def api_sync(request: HttpRequest) -> HttpResponse:
 
 @_api("POST")
 def api_complete(request: HttpRequest) -> HttpResponse:
-    lesson = _published_lesson(parse_lesson_body(_body(request)))
+    lesson = _get_lesson_for_progress(parse_lesson_body(_body(request)))
     earned = services.lesson_complete(user=request.user, lesson=lesson)
     return _state(request.user, new_achievements=[_earned_json(e) for e in earned])
 
 
 @_api("POST")
 def api_uncomplete(request: HttpRequest) -> HttpResponse:
-    lesson = _published_lesson(parse_lesson_body(_body(request)))
+    lesson = _get_lesson_for_progress(parse_lesson_body(_body(request)))
     services.lesson_uncomplete(user=request.user, lesson=lesson)
     return _state(request.user)
 
@@ -153,8 +164,9 @@ def lesson_mark(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("That lesson could not be found. Nothing was changed."))
         return HttpResponseRedirect(next_url)
-    lesson = Lesson.objects.published().select_related("quest").filter(key=form.cleaned_data["lesson"]).first()
-    if lesson is None:
+    try:
+        lesson = _get_lesson_for_progress(form.cleaned_data["lesson"])
+    except services.LessonNotPublished:
         messages.error(request, _("Only published lessons can be completed. Nothing was changed."))
         return HttpResponseRedirect(next_url)
     outcome = services.lesson_mark(user=request.user, lesson=lesson, done=form.cleaned_data["done"])
@@ -163,17 +175,9 @@ def lesson_mark(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("“%(title)s” is no longer marked complete.") % {"title": lesson.title})
     for earned in outcome.new_achievements:
-        achievement = earned.achievement
-        messages.success(
-            request,
-            _("Achievement earned: %(icon)s %(name)s") % {"icon": achievement.icon, "name": achievement.display_name},
-        )
+        messages.success(request, presentation.achievement_earned(earned.achievement))
     if outcome.level_after.number > outcome.level_before.number:
-        messages.success(
-            request,
-            _("Level up! You are now level %(number)s, %(name)s.")
-            % {"number": outcome.level_after.number, "name": outcome.level_after.name},
-        )
+        messages.success(request, presentation.level_up(outcome.level_after))
     return HttpResponseRedirect(next_url)
 
 
@@ -182,12 +186,13 @@ def lesson_mark(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "progress/dashboard.html", {"dashboard": selectors.dashboard_for(request)})
+    return render(request, "progress/dashboard.html", {"dashboard": presentation.dashboard_for(request)})
 
 
 @login_required
 def account_settings(request: HttpRequest) -> HttpResponse:
-    profile = Profile.for_user(request.user)
+    # Read, never created, on GET: the profile is written by profile_update on a valid POST.
+    profile = Profile.saved_or_default(request.user)
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         services.profile_update(user=request.user, **form.cleaned_data)
@@ -205,7 +210,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
 def account_delete(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST, user=request.user)
     if not form.is_valid():
-        profile = Profile.for_user(request.user)
+        profile = Profile.saved_or_default(request.user)
         return render(
             request,
             "progress/settings.html",
@@ -223,7 +228,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 @never_cache
 def data_export(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(
-        selectors.personal_data(request.user),
+        export_personal_data(request.user),
         encoder=DjangoJSONEncoder,
         json_dumps_params={"indent": 2, "ensure_ascii": False},
     )

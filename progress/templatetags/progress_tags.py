@@ -4,17 +4,17 @@ quest progress, done marks and "continue where you left off".
 One standing is computed per request (a fixed number of queries, see
 ``selectors.standing_for``) and shared by every tag on the page. The same tags embed,
 with ``json_script``, what the browser needs to keep an anonymous learner's standing
-from localStorage: the published lessons with their XP, the level table, the totals and
-the interface's sentences in the page's language. The rules stay here, in Python.
+from localStorage (``presentation.browser_payload``): the published lessons with their
+XP, the level table, the totals and the interface's sentences in the page's language.
+The rules stay in Python (``progress.rules``); the browser applies the few it must in
+``static/js/standing.js``.
 """
 
 from django import template
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from progress import selectors
+from progress import presentation, selectors
 
 register = template.Library()
 
@@ -24,87 +24,14 @@ def _standing(context) -> selectors.Standing:
     return selectors.standing_for(None) if request is None else selectors.standing_for_request(request)
 
 
-def client_strings() -> dict[str, str]:
-    """Sentences the page and progress.js both show, translated once, on the server.
-
-    Placeholders are Python's ``%(name)s``; progress.js fills them in the same way."""
-    return {
-        "level": _("Level %(number)s"),
-        "xp": _("%(xp)s XP"),
-        "lessons": _("%(done)s/%(total)s lessons"),
-        "achievements": _("%(earned)s/%(total)s achievements"),
-        "to_next": _("%(into)s/%(span)s XP to next level"),
-        "to_go": _("%(left)s XP to go"),
-        "percent": _("%(percent)s%% complete"),
-        "top": _("Top level reached"),
-        "quest": _("%(done)s of %(total)s lessons done"),
-        # Literal arguments, so that makemessages finds them.
-        "added_one": ngettext(
-            "%(count)s lesson from this device was added to your account",
-            "%(count)s lessons from this device were added to your account",
-            1,
-        ),
-        "added_other": ngettext(
-            "%(count)s lesson from this device was added to your account",
-            "%(count)s lessons from this device were added to your account",
-            2,
-        ),
-        "level_up": _("Level up! You are now level %(number)s, %(name)s."),
-        "achievement": _("Achievement earned: %(icon)s %(name)s"),
-        "mark": _("Mark as complete"),
-        "undo": _("Undo"),
-        "marked": _("Lesson marked complete. You have %(xp)s XP."),
-        "unmarked": _("Lesson no longer marked complete. You have %(xp)s XP."),
-        "failed": _("Your progress could not be saved. Check your connection and try again."),
-        "storage": _("This browser does not let the site store progress. Sign in to keep it on your account."),
-        "continue": _("Continue where you left off:"),
-        "start": _("Start with the first lesson:"),
-        "all_done": _("You have completed every lesson. Well done!"),
-    }
-
-
-def standing_lines(state: dict, strings: dict[str, str]) -> dict[str, str]:
-    """The standing area's sentences for a progress state (the API's shape)."""
-    level = state["level"]
-    xp = state["xp"]
-    next_at = level["next_at"]
-    span = None if next_at is None else next_at - level["xp_floor"]
-    into = xp - level["xp_floor"]
-    percent = 100 if not span else min(100, into * 100 // span)
-    return {
-        "level": strings["level"] % {"number": level["number"]},
-        "level_name": level["name"],
-        "xp": strings["xp"] % {"xp": xp},
-        "lessons": strings["lessons"] % {"done": state["lessons_completed"], "total": state["lessons_total"]},
-        "achievements": strings["achievements"]
-        % {"earned": len(state["achievements"]), "total": state["achievements_total"]},
-        "to_next": "" if span is None else strings["to_next"] % {"into": into, "span": span},
-        "to_go": "" if span is None else strings["to_go"] % {"left": next_at - xp},
-        "top": strings["top"] if span is None else "",
-        "percent": strings["percent"] % {"percent": percent},
-        "percent_value": percent,
-    }
-
-
 @register.inclusion_tag("progress/_standing.html", takes_context=True)
 def standing_area(context) -> dict:
     standing = _standing(context)
-    strings = client_strings()
-    state = standing.as_api()
-    data = {
-        "signedIn": standing.signed_in,
-        "lessons": [[lesson.key, lesson.xp, lesson.quest_id] for lesson in standing.catalog.lessons],
-        "levels": [list(row) for row in standing.levels],
-        "achievementsTotal": standing.achievements_total,
-        "state": state if standing.signed_in else None,
-        "strings": strings,
-        "api": {
-            "sync": reverse("progress:api_sync"),
-            "complete": reverse("progress:api_complete"),
-            "uncomplete": reverse("progress:api_uncomplete"),
-        },
+    return {
+        "standing": standing,
+        "lines": presentation.standing_lines(standing),
+        "data": presentation.browser_payload(standing),
     }
-    return {"standing": standing, "lines": standing_lines(state, strings), "data": data}
 
 
 @register.inclusion_tag("progress/_lesson_progress.html", takes_context=True)
@@ -133,18 +60,17 @@ def quest_progress(context, quest) -> dict:
         "quest": quest,
         "total": total,
         "done": done,
-        "text": _("%(done)s of %(total)s lessons done") % {"done": done, "total": total},
+        "text": presentation.quest_line(done=done, total=total),
     }
 
 
 @register.inclusion_tag("progress/_continue.html", takes_context=True)
 def continue_learning(context) -> dict:
     standing = _standing(context)
-    target = selectors.continue_target(catalog=standing.catalog, completed=standing.completed)
     return {
-        "target": target,
+        "target": standing.continue_target,
         "signed_in": standing.signed_in,
-        "order": [[lesson.key, lesson.title, lesson.url] for lesson in standing.catalog.lessons],
+        "order": presentation.reading_order(standing),
     }
 
 

@@ -1,6 +1,6 @@
-// A copy button on every code block rendered by the Markdown pipeline.
-const lang = document.documentElement.lang;
-const labels = lang === "ko" ? { copy: "복사", copied: "복사됨" } : { copy: "Copy", copied: "Copied" };
+// A copy button on every code block rendered by the Markdown pipeline; its words come
+// translated from the page (data-copy-label, data-copied-label on <body>).
+const { copyLabel = "Copy", copiedLabel = "Copied" } = document.body.dataset;
 
 for (const block of document.querySelectorAll(".code-block")) {
   const header = block.querySelector(".code-header");
@@ -9,11 +9,11 @@ for (const block of document.querySelectorAll(".code-block")) {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "button-small button-secondary copy-button";
-  button.textContent = labels.copy;
+  button.textContent = copyLabel;
   button.addEventListener("click", async () => {
     await navigator.clipboard.writeText(code.innerText);
-    button.textContent = labels.copied;
-    setTimeout(() => { button.textContent = labels.copy; }, 2000);
+    button.textContent = copiedLabel;
+    setTimeout(() => { button.textContent = copyLabel; }, 2000);
   });
   header.append(button);
 }

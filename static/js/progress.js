@@ -1,5 +1,7 @@
 // Progress: standing, complete/undo, done marks, quest progress, "continue", sign-in sync.
-// The server embeds what this needs in #progress-data (lessons, levels, totals, sentences).
+// The server embeds what this needs in #progress-data (lessons, levels, totals, sentences);
+// the few rules the browser must apply for an anonymous learner live in standing.js.
+import { continueAt, levelProgress, localState, questCounts } from "./standing.js";
 import { postJSON, toast } from "./ui.js";
 
 const STORE = "stream.progress";
@@ -44,33 +46,11 @@ document.addEventListener("submit", (event) => {
   if (form.matches("[data-logout-form], [data-clears-progress]") || path.endsWith("/accounts/logout/")) clearLocal();
 }, true);
 
-/** An anonymous learner's state, in the API's shape. */
-function localState(local) {
-  const completed = {};
-  let xp = 0;
-  for (const [key, lessonXp] of data.lessons) {
-    if (key in local) { completed[key] = local[key]; xp += lessonXp; }
-  }
-  let i = 0;
-  data.levels.forEach((level, n) => { if (level[2] <= xp) i = n; });
-  const [number, name, floor] = data.levels[i];
-  const next = data.levels[i + 1];
-  return {
-    completed, xp,
-    level: { number, name, xp_floor: floor, next_at: next ? next[2] : null },
-    lessons_completed: Object.keys(completed).length,
-    lessons_total: data.lessons.length,
-    achievements: [],
-    achievements_total: data.achievementsTotal,
-    streak_days: 0,
-  };
-}
+const has = (object, key) => Object.hasOwn(object, key);
 
 function render(state) {
   const { level, xp } = state;
-  const span = level.next_at === null ? null : level.next_at - level.xp_floor;
-  const into = xp - level.xp_floor;
-  const percent = span ? Math.min(100, Math.floor((into * 100) / span)) : 100;
+  const { into, span, left, percent } = levelProgress(xp, level);
   const lines = {
     level: fmt(S.level, level),
     level_name: level.name,
@@ -78,7 +58,7 @@ function render(state) {
     lessons: fmt(S.lessons, { done: state.lessons_completed, total: state.lessons_total }),
     achievements: fmt(S.achievements, { earned: state.achievements.length, total: state.achievements_total }),
     to_next: span === null ? "" : fmt(S.to_next, { into, span }),
-    to_go: span === null ? "" : fmt(S.to_go, { left: level.next_at - xp }),
+    to_go: span === null ? "" : fmt(S.to_go, { left }),
     top: span === null ? S.top : "",
     percent: fmt(S.percent, { percent }),
   };
@@ -91,10 +71,10 @@ function render(state) {
   const done = state.completed;
   for (const mark of $$("[data-done-mark]")) {
     const owner = mark.closest("[data-lesson-key]");
-    if (owner) mark.hidden = !(owner.dataset.lessonKey in done);
+    if (owner) mark.hidden = !has(done, owner.dataset.lessonKey);
   }
   for (const box of $$("[data-lesson-progress]")) {
-    const isDone = box.dataset.lessonKey in done;
+    const isDone = has(done, box.dataset.lessonKey);
     const status = box.querySelector("[data-lesson-done]");
     const button = box.querySelector("[data-progress-button]");
     if (status) status.hidden = !isDone;
@@ -105,12 +85,7 @@ function render(state) {
       button.disabled = false;
     }
   }
-  const count = {};
-  for (const [key, , quest] of data.lessons) {
-    count[quest] = count[quest] || { done: 0, total: 0 };
-    count[quest].total += 1;
-    if (key in done) count[quest].done += 1;
-  }
+  const count = questCounts(data.lessons, done);
   for (const box of $$("[data-quest-progress]")) {
     const values = count[box.dataset.questProgress] || { done: 0, total: 0 };
     const bar = box.querySelector("progress");
@@ -121,25 +96,17 @@ function render(state) {
   renderContinue(done);
 }
 
-/** The first unfinished lesson after the latest completed one. */
 function renderContinue(done) {
   const box = document.querySelector("[data-continue]");
   const order = document.getElementById("progress-order");
   if (!box || !order) return;
   const lessons = JSON.parse(order.textContent);
-  const keys = Object.keys(done);
-  let target = lessons[0];
-  let label = S.start;
-  if (keys.length) {
-    const latest = keys.reduce((a, b) => (Date.parse(done[b]) > Date.parse(done[a]) ? b : a));
-    const start = lessons.findIndex(([key]) => key === latest) + 1;
-    target = lessons.slice(start).concat(lessons.slice(0, start)).find(([key]) => !(key in done));
-    label = target ? S.continue : S.all_done;
-  }
-  box.querySelector("[data-continue-label]").textContent = label;
+  const at = continueAt(lessons.map((lesson) => lesson.key), done);
+  const target = lessons.find((lesson) => lesson.key === at.key);
+  box.querySelector("[data-continue-label]").textContent = !at.started ? S.start : target ? S.continue : S.all_done;
   const link = box.querySelector("[data-continue-link]");
   link.hidden = !target;
-  if (target) [, link.textContent, link.href] = target;
+  if (target) { link.textContent = target.title; link.href = target.url; }
 }
 
 function announce(text) {
@@ -170,7 +137,7 @@ async function onMark(event) {
   const button = form.querySelector("[data-progress-button]");
   const key = form.elements.lesson.value;
   const wantDone = button.value === "1";
-  if (data.signedIn) {
+  if (data.signed_in) {
     button.disabled = true;
     let answer = { ok: false, data: {} };
     try {
@@ -184,7 +151,7 @@ async function onMark(event) {
     if (wantDone) local[key] = local[key] || new Date().toISOString();
     else delete local[key];
     if (!writeLocal(local)) { toast(S.storage); return; }
-    update(localState(local), []);
+    update(localState(local, data), []);
   }
   announce(fmt(wantDone ? S.marked : S.unmarked, current));
 }
@@ -193,7 +160,7 @@ async function onMark(event) {
 async function syncLocal() {
   const local = Object.fromEntries(Object.entries(readLocal()).filter(([, at]) => !Number.isNaN(Date.parse(at))));
   const server = current.completed;
-  const needed = Object.keys(local).some((key) => !(key in server) || Date.parse(local[key]) < Date.parse(server[key]));
+  const needed = Object.keys(local).some((key) => !has(server, key) || Date.parse(local[key]) < Date.parse(server[key]));
   if (!needed) { clearLocal(); return; }
   let answer;
   try {
@@ -227,13 +194,13 @@ function prefillTimeZone() {
 prefillTimeZone();
 if (data) {
   document.addEventListener("submit", onMark);
-  if (data.signedIn) {
+  if (data.signed_in) {
     current = data.state;
     syncLocal();
   } else {
-    update(localState(readLocal()), []);
+    update(localState(readLocal(), data), []);
     addEventListener("storage", (event) => {
-      if (event.key === STORE || event.key === null) update(localState(readLocal()), []);
+      if (event.key === STORE || event.key === null) update(localState(readLocal(), data), []);
     });
   }
 }

@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from infra import privacy
 from lessons.models import Report, Status
-from progress import selectors, services
+from progress import presentation, rules, selectors, services
 from progress.models import Completion, EarnedAchievement, Profile
 from tests.conftest import PASSWORD, make_quest, make_user
 from tests.progress.conftest import post_json
@@ -36,14 +37,18 @@ class TestStandingArea:
         ):  # fmt: skip
             assert text in html, text
 
-    def test_the_page_embeds_what_the_browser_needs_and_no_rules(self, client, lessons):
+    def test_the_page_embeds_what_the_browser_needs_with_named_fields(self, client, lessons):
         data = page_data(client.get("/"))
-        assert data["signedIn"] is False
+        assert set(data) == {"signed_in", "lessons", "levels", "achievements_total", "state", "strings", "api"}
+        assert data["signed_in"] is False
         assert data["state"] is None
-        assert data["lessons"] == [[lesson.key, 40, lesson.quest_id] for lesson in lessons]
-        assert data["levels"][0] == [0, "Curious", 0]
-        assert data["levels"][1][2] == 120
-        assert data["achievementsTotal"] == 11
+        assert data["lessons"] == [{"key": lesson.key, "xp": 40, "quest_id": lesson.quest_id} for lesson in lessons]
+        # Each level says where the next starts: the browser never looks up the following row.
+        assert data["levels"][0] == {"number": 0, "name": "Curious", "xp_floor": 0, "next_at": 120}
+        assert data["levels"][1]["xp_floor"] == 120
+        assert data["levels"][1]["next_at"] == data["levels"][2]["xp_floor"]
+        assert data["levels"][-1]["next_at"] is None
+        assert data["achievements_total"] == 11
         assert data["strings"]["added_other"] == "%(count)s lessons from this device were added to your account"
         assert data["api"] == {
             "sync": "/api/progress/sync", "complete": "/api/progress/complete", "uncomplete": "/api/progress/uncomplete",
@@ -57,7 +62,7 @@ class TestStandingArea:
         for text in ("Level 1", "Reader", "120 XP", "3/3 lessons", "3/11 achievements", "0/180 XP to next level"):
             assert text in html, text
         data = page_data(response)
-        assert data["signedIn"] is True
+        assert data["signed_in"] is True
         assert set(data["state"]["completed"]) == {lesson.key for lesson in lessons}
 
     def test_the_top_level_says_so(self, learner_client, lessons, user):
@@ -79,6 +84,19 @@ class TestStandingArea:
                 2,
             )
         assert data["strings"]["added_other"] == expected
+
+    def test_the_copy_buttons_words_come_from_the_catalogue(self, client, lessons):
+        english = client.get(lessons[0].get_absolute_url()).content.decode()
+        korean = client.get(lessons[0].get_absolute_url(), headers={"accept-language": "ko"}).content.decode()
+        assert '<body data-copy-label="Copy" data-copied-label="Copied">' in english
+        assert '<body data-copy-label="복사" data-copied-label="복사됨">' in korean
+
+    def test_the_announcements_have_one_source(self, client, lessons):
+        strings = page_data(client.get("/"))["strings"]
+        assert strings["level_up"] == "Level up! You are now level %(number)s, %(name)s."
+        assert strings["achievement"] == "Achievement earned: %(icon)s %(name)s"
+        level = rules.LevelInfo(number=1, name="Reader", xp_floor=120, next_at=300)
+        assert presentation.level_up(level) == strings["level_up"] % {"number": 1, "name": "Reader"}
 
 
 class TestLessonButton:
@@ -226,7 +244,13 @@ class TestSettings:
         html = response.content.decode()
         assert 'value="Grace"' in html
         assert "Select a valid choice" in html
-        assert Profile.objects.get(user=user).display_name == ""
+        assert not Profile.objects.filter(user=user).exists()  # nothing was written
+
+    def test_opening_the_page_writes_nothing(self, learner_client, user):
+        assert learner_client.get("/settings/").status_code == 200
+        assert not Profile.objects.filter(user=user).exists()
+        learner_client.post("/settings/", {"display_name": "Ada", "time_zone": "UTC"})
+        assert Profile.objects.get(user=user).display_name == "Ada"
 
     def test_the_page_offers_export_and_deletion(self, learner_client, user):
         html = learner_client.get("/settings/").content.decode()
@@ -250,25 +274,42 @@ class TestExport:
         assert [a["code"] for a in data["progress"]["achievements"]] == ["first-steps"]
         assert "comments" in data  # every app with a privacy module has its part
 
+    def test_download_my_data_holds_the_reports_the_learner_filed(self, learner_client, lessons, user, other_user):
+        Report.objects.create(body="A typo in lesson 1", user=user, lesson=lessons[0], lesson_completed=True)
+        Report.objects.create(body="Someone else's report", user=other_user)
+        data = json.loads(learner_client.get("/settings/export/").content)
+        reports = data["lessons"]["reports"]
+        assert [(r["body"], r["lesson"], r["lesson_completed"]) for r in reports] == [
+            ("A typo in lesson 1", lessons[0].key, True)
+        ]
+        assert reports[0]["created_at"].endswith("Z")
+
     def test_another_learners_data_is_not_in_it(self, learner_client, lessons, user, other_user):
         services.lesson_complete(user=other_user, lesson=lessons[1])
         data = json.loads(learner_client.get("/settings/export/").content)
         assert data["progress"]["completions"] == []
+        assert data["lessons"]["reports"] == []
         assert other_user.email not in json.dumps(data)
 
     def test_an_app_without_a_privacy_module_is_skipped_but_a_broken_one_is_not(self, user, monkeypatch):
-        import importlib
+        import sys
 
-        real = importlib.import_module
+        from django.utils import module_loading
+
+        real = module_loading.import_module
 
         def fake(name, *args):
             if name == "lessons.privacy":
                 raise ImportError("No module named 'markdown_extra'", name="markdown_extra")
             return real(name, *args)
 
-        monkeypatch.setattr(importlib, "import_module", fake)
+        data = privacy.export_personal_data(user)
+        assert {"account", "lessons", "progress", "comments"} <= set(data)
+        assert not {"auth", "admin", "sessions", "infra"} & set(data)  # no privacy module, no part
+        monkeypatch.delitem(sys.modules, "lessons.privacy")
+        monkeypatch.setattr(module_loading, "import_module", fake)
         with pytest.raises(ImportError):
-            selectors.personal_data(user)
+            privacy.export_personal_data(user)
 
 
 class TestDeleteAccount:
@@ -361,7 +402,7 @@ class TestQueryCounts:
         request = rf.get("/dashboard/")
         request.user = user
         with django_assert_num_queries(6):  # the standing (5) and recent completions (1)
-            dashboard = selectors.dashboard_for(request)
+            dashboard = presentation.dashboard_for(request)
         with django_assert_num_queries(0):  # the standing area reuses the request's standing
             assert selectors.standing_for_request(request) is dashboard.standing
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from lessons.models import Report, Status
 from lessons.signals import report_submitted
-from progress import selectors, services
+from progress import rules, selectors, services
 from progress.models import Achievement, AchievementKind, Completion, EarnedAchievement, Level, Profile
 from tests.conftest import make_quest
 
@@ -80,12 +80,12 @@ class TestLevels:
         [(0, 0, 0, 120), (119, 0, 0, 120), (120, 1, 120, 300), (299, 1, 120, 300), (300, 2, 300, 550)],
     )
     def test_a_learner_is_at_the_highest_level_their_xp_reaches(self, db, xp, number, floor, next_at):
-        level = selectors.level_for(xp, selectors.level_table())
+        level = rules.level_for(xp, selectors.level_table())
         assert (level.number, level.xp_floor, level.next_at) == (number, floor, next_at)
 
     def test_the_top_level_has_no_next_threshold(self, db):
         table = selectors.level_table()
-        top = selectors.level_for(10**9, table)
+        top = rules.level_for(10**9, table)
         assert top.number == table[-1][0]
         assert top.next_at is None
 
@@ -188,27 +188,27 @@ class TestAchievements:
 class TestStreaks:
     def test_consecutive_days_make_a_streak_and_a_gap_breaks_it(self):
         days = {date(2026, 1, d) for d in (1, 2, 3, 5, 6)}
-        assert selectors.streaks(days, today=date(2026, 1, 6)) == (2, 3)
+        assert rules.streaks(days, today=date(2026, 1, 6)) == (2, 3)
 
     def test_the_streak_is_alive_until_the_end_of_today(self):
         days = {date(2026, 1, 4), date(2026, 1, 5)}
-        assert selectors.streaks(days, today=date(2026, 1, 6)) == (2, 2)
-        assert selectors.streaks(days, today=date(2026, 1, 7)) == (0, 2)
+        assert rules.streaks(days, today=date(2026, 1, 6)) == (2, 2)
+        assert rules.streaks(days, today=date(2026, 1, 7)) == (0, 2)
 
     def test_no_completions_no_streak(self):
-        assert selectors.streaks(set(), today=date(2026, 1, 1)) == (0, 0)
+        assert rules.streaks(set(), today=date(2026, 1, 1)) == (0, 0)
 
     def test_the_same_moments_fall_on_different_days_in_different_zones(self):
         # 15:30 UTC on two consecutive days: just after midnight in Seoul (UTC+9), morning in LA...
         moments = [datetime(2026, 5, 1, 15, 30, tzinfo=UTC), datetime(2026, 5, 2, 15, 30, tzinfo=UTC)]
-        seoul = selectors.local_days(moments, ZoneInfo("Asia/Seoul"))
-        los_angeles = selectors.local_days(moments, ZoneInfo("America/Los_Angeles"))
+        seoul = rules.local_days(moments, ZoneInfo("Asia/Seoul"))
+        los_angeles = rules.local_days(moments, ZoneInfo("America/Los_Angeles"))
         assert seoul == {date(2026, 5, 2), date(2026, 5, 3)}
         assert los_angeles == {date(2026, 5, 1), date(2026, 5, 2)}
         # ...and two moments 9 hours apart are one day in Seoul, two in UTC.
         close = [datetime(2026, 5, 1, 15, 0, tzinfo=UTC), datetime(2026, 5, 2, 0, 0, tzinfo=UTC)]
-        assert len(selectors.local_days(close, ZoneInfo("Asia/Seoul"))) == 1
-        assert len(selectors.local_days(close, ZoneInfo("UTC"))) == 2
+        assert len(rules.local_days(close, ZoneInfo("Asia/Seoul"))) == 1
+        assert len(rules.local_days(close, ZoneInfo("UTC"))) == 2
 
     def test_spring_forward_keeps_days_by_the_local_clock(self):
         new_york = ZoneInfo("America/New_York")  # DST began 2026-03-08 at 02:00
@@ -217,18 +217,18 @@ class TestStreaks:
             datetime(2026, 3, 8, 23, 30, tzinfo=new_york),  # EDT, 03:30 UTC on the 9th
             datetime(2026, 3, 9, 0, 30, tzinfo=new_york),  # EDT, 04:30 UTC on the 9th
         ]
-        days = selectors.local_days(moments, new_york)
+        days = rules.local_days(moments, new_york)
         assert days == {date(2026, 3, 7), date(2026, 3, 8), date(2026, 3, 9)}
-        assert selectors.streaks(days, today=date(2026, 3, 9)) == (3, 3)
-        assert selectors.streaks(selectors.local_days(moments, ZoneInfo("UTC")), today=date(2026, 3, 9)) == (2, 2)
+        assert rules.streaks(days, today=date(2026, 3, 9)) == (3, 3)
+        assert rules.streaks(rules.local_days(moments, ZoneInfo("UTC")), today=date(2026, 3, 9)) == (2, 2)
 
     def test_fall_back_a_25_hour_day_is_still_one_day(self):
         new_york = ZoneInfo("America/New_York")  # DST ended 2026-11-01 at 02:00
         early = datetime(2026, 11, 1, 0, 30, tzinfo=new_york)  # EDT, 04:30 UTC
         late = datetime(2026, 11, 1, 23, 30, tzinfo=new_york)  # EST, 04:30 UTC the next day
         assert late.astimezone(UTC) - early.astimezone(UTC) == timedelta(hours=24)  # 23 wall-clock hours
-        assert selectors.local_days([early, late], new_york) == {date(2026, 11, 1)}
-        assert len(selectors.local_days([early, late], ZoneInfo("UTC"))) == 2
+        assert rules.local_days([early, late], new_york) == {date(2026, 11, 1)}
+        assert len(rules.local_days([early, late], ZoneInfo("UTC"))) == 2
 
     def test_the_learners_time_zone_decides_their_streak(self, user, lessons):
         # 22:00 UTC yesterday and 01:00 UTC today: two days in UTC, one morning in Seoul.
