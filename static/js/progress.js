@@ -93,6 +93,10 @@ function render(state) {
     bar.value = values.done;
     bar.textContent = box.querySelector("[data-quest-progress-text]").textContent = fmt(S.quest, values);
   }
+  for (const box of $$("[data-quest-complete]")) {
+    const values = count[box.dataset.questComplete];
+    box.hidden = !(values && values.total && values.done >= values.total);
+  }
   renderContinue(done);
 }
 
@@ -138,12 +142,14 @@ async function onMark(event) {
   const key = form.elements.lesson.value;
   const wantDone = button.value === "1";
   if (data.signed_in) {
-    button.disabled = true;
+    // Busy, not disabled: a disabled button drops the keyboard focus to the page's body.
+    if (button.getAttribute("aria-busy") === "true") return;
+    button.setAttribute("aria-busy", "true");
     let answer = { ok: false, data: {} };
     try {
       answer = await postJSON(wantDone ? data.api.complete : data.api.uncomplete, { lesson: key });
     } catch { /* offline */ }
-    button.disabled = false;
+    button.removeAttribute("aria-busy");
     if (!answer.ok) { toast(answer.data.error || S.failed); return; }
     update(answer.data, answer.data.new_achievements);
   } else {

@@ -127,3 +127,33 @@ def test_settings_pre_fill_the_time_zone_from_the_browser(browser, live_server, 
         assert Profile.objects.get(user=e2e_user).time_zone == "Asia/Seoul"
     finally:
         context.close()
+
+
+def test_finishing_a_quest_shows_it_complete_and_the_keyboard_focus_stays_on_the_button(page, progress_quest):
+    next_quest = make_quest("after-journey", lessons=1, order=1)
+    lessons = list(progress_quest.lessons.order_by("position"))
+    for lesson in lessons:
+        page.goto(lesson.get_absolute_url())
+        button = page.locator("[data-progress-button]")
+        button.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_selector("[data-lesson-done]:not([hidden])")
+        assert page.evaluate("() => document.activeElement && document.activeElement.matches('[data-progress-button]')")
+    assert page.locator(".pager-next").get_attribute("href") == next_quest.get_absolute_url()
+    page.goto(progress_quest.get_absolute_url())
+    box = page.locator(f"[data-quest-complete='{progress_quest.pk}']")
+    box.wait_for(state="visible")
+    assert "Quest complete" in box.inner_text()
+    assert box.locator("a").get_attribute("href") == next_quest.get_absolute_url()
+    assert "3 of 3 lessons done" in page.locator("[data-quest-progress-text]").inner_text()
+
+
+def test_a_signed_in_learner_keeps_the_focus_on_the_progress_button(page, progress_quest, e2e_user):
+    sign_in(page, e2e_user.email)
+    page.goto(progress_quest.lessons.get(position=1).get_absolute_url())
+    button = page.locator("[data-progress-button]")
+    button.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-lesson-done]:not([hidden])")
+    page.wait_for_function("() => !document.querySelector('[data-progress-button]').hasAttribute('aria-busy')")
+    assert page.evaluate("() => document.activeElement && document.activeElement.matches('[data-progress-button]')")
