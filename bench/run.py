@@ -105,6 +105,7 @@ class Run:
     sizes: dict = field(default_factory=dict)
     weights: dict = field(default_factory=dict)
     goals: list[Goal] = field(default_factory=list)
+    load: list[float] = field(default_factory=list)  # 1-minute load average at the start and the end
 
 
 # --- wrk -------------------------------------------------------------------------------------
@@ -484,7 +485,8 @@ def record(run: Run, *, note: str) -> None:
         f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {run.database} · {git_commit()} · {verdict}",
         "",
         *([f"**{note}**", ""] if note else []),
-        f"- Machine: {machine()}",
+        f"- Machine: {machine()}; 1-minute load average {' at start, '.join(map(str, run.load))} at end "
+        "(other work on the machine: a quiet one is near 0)",
         f"- Command: `{env_part}.venv/bin/python bench/run.py --record`",
         f"- Server: gunicorn, {run.gunicorn}; production settings; database cache; wrk {run.seconds} s per cell",
         f"- Data: {counts['quests']} quests, {counts['lessons']} lessons, {counts['learners']:,} accounts, "
@@ -574,6 +576,7 @@ def main(argv: list[str] | None = None) -> int:
             for target in pages:
                 wrk(base + target.path, connections=8, seconds=warmup, target=target, cookies=cookies, env=wrk_env)
                 settle(base)
+        run.load.append(os.getloadavg()[0])
         for count in connections:
             for target in pages:  # the floor first, then every page at the same connections
                 cell = wrk(
@@ -589,6 +592,7 @@ def main(argv: list[str] | None = None) -> int:
                 settle(base)
                 print(f"  {cell.page:<45} c={count:<3} {cell.requests_per_second:>8,.0f} req/s  {cell.ratio:5.2f}×  "
                       f"p50 {cell.p50_ms:6.1f} ms  p99 {cell.p99_ms:7.1f} ms  errors {cell.errors}  timeouts {cell.timeouts}")  # fmt: skip
+        run.load.append(os.getloadavg()[0])
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)
