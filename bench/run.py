@@ -487,7 +487,7 @@ def record(run: Run, *, note: str) -> None:
         *([f"**{note}**", ""] if note else []),
         f"- Machine: {machine()}; 1-minute load average {' at start, '.join(map(str, run.load))} at end "
         "(other work on the machine: a quiet one is near 0)",
-        f"- Command: `{env_part}.venv/bin/python bench/run.py --record`",
+        f"- Command: `{env_part}.venv/bin/python bench/run.py --record` (`make bench DB={run.database}` with the default settings)",
         f"- Server: gunicorn, {run.gunicorn}; production settings; database cache; wrk {run.seconds} s per cell",
         f"- Data: {counts['quests']} quests, {counts['lessons']} lessons, {counts['learners']:,} accounts, "
         f"{counts['completions']:,} completions, {counts['comments']:,} comments ({counts['comments_on_measured_lesson']} on "
