@@ -19,6 +19,7 @@ import os
 import random
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -75,6 +76,11 @@ def _page_sizes(session_key: str) -> dict:
     reader = signed_in.get(LESSON_PATH, HTTP_HOST=HOST)
     assert anonymous.status_code == 200, anonymous.status_code
     assert reader.status_code == 200, reader.status_code
+    # Kept for a diff of what grows with the catalogue (bench/results/, not committed).
+    keep = Path(os.environ["STREAM_BENCH_HTML_DIR"])
+    lessons = Lesson.objects.published().count()
+    (keep / f"lesson-page-{lessons}-lessons-anonymous.html").write_bytes(anonymous.content)
+    (keep / f"lesson-page-{lessons}-lessons-signed-in.html").write_bytes(reader.content)
     return {"anonymous": len(anonymous.content), "signed_in": len(reader.content)}
 
 
