@@ -43,8 +43,11 @@ screenshots: setup
 	$(VENV)/bin/pytest tests/e2e/test_accessibility_and_layout.py -q
 	@echo "Screenshots (360 px and 1280 px, light and dark) are in screenshots/"
 
+# make bench: the speed benchmark on SQLite, then PostgreSQL (make bench DB=sqlite for one);
+# every run is appended to bench/RESULTS.md. Exits non-zero when any goal is missed on any database.
+DB ?= sqlite postgres
 bench: setup
-	$(PY) bench/run.py
+	@status=0; for db in $(DB); do STREAM_BENCH_DATABASE=$$db $(PY) bench/run.py --record || status=1; done; exit $$status
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
