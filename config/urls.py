@@ -17,6 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": {"lessons": LessonSitemap}}, name="sitemap"),
+    path("search/", include("search.urls")),
     path("", include("progress.urls")),
     path("", include("comments.urls")),
     path("", include("lessons.urls")),
