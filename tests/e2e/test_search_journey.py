@@ -54,13 +54,18 @@ def test_search_pages_fit_and_pass_axe(new_context, demo_content, width, dark):
     page = context.new_page()
     theme = "dark" if dark else "light"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for name, path in {"search": "/search/?q=딥러닝", "search-empty": "/search/", "search-none": "/search/?q=zebra"}.items():
+    for name, path in {
+        "search": "/search/?q=딥러닝",
+        "search-empty": "/search/",
+        "search-none": "/search/?q=zebra",
+    }.items():
         page.goto(path)
         page.screenshot(path=SCREENSHOTS / f"{name}-{width}-{theme}.png", full_page=True)
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
         box = page.locator("#site-search").bounding_box()
-        assert box is not None and box["width"] >= 120, f"the search box is too narrow at {width}px: {box}"
+        assert box is not None
+        assert box["width"] >= 120, f"the search box is too narrow at {width}px: {box}"
         serious = serious_violations(page)
         assert not serious, f"{name} at {width}px {theme}: {serious}"
     if dark:
