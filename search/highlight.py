@@ -65,8 +65,12 @@ def _window(text: str, start: int) -> str:
 def snippet(*, body: str, summary: str, terms: list[str]) -> SafeString:
     """A passage of the body around the first match, or the summary when the body has none."""
     pattern = _pattern(terms)
-    text = plain_text(body)
-    found = pattern.search(text) if pattern else None
+    found = pattern.search(body) if pattern else None
+    if found is not None:
+        # Clean only the Markdown around the match: a lesson is long, a snippet short.
+        start = found.start()
+        text = plain_text(body[max(0, start - 4 * SNIPPET_BEFORE) : start + 4 * SNIPPET_LENGTH])
+        found = pattern.search(text)
     if found is None:
         passage = summary if len(summary) <= SNIPPET_LENGTH else _window(summary, 0)
     else:

@@ -15,16 +15,17 @@ the same lessons first on both: per term, 10 for the title, 6 for a tag, 4 for t
 summary and 1 per occurrence in the body (at most 5); 10 more when the title is the term
 and 20 more when it is the whole query.
 
-A search costs one query, whatever the number of lessons or results.
+A search costs two queries (rank, then read the chosen few), whatever the number of lessons
+or results; an empty query costs none.
 """
 
+# ruff: noqa: S608 - the SQL here is built from this module's constants; every term is a parameter.
+
 from dataclasses import dataclass
-from functools import reduce
 
 from django.db import connection
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import IntegerField, Q
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Least, Length, Lower, Replace
 from django.utils.safestring import SafeString
 
 from lessons.models import Lesson
@@ -75,7 +76,7 @@ def _sqlite_matches(terms: list[str]) -> Q:
             columns = ("title", "summary", "tags", "body")
             conditions.append("(" + " OR ".join(f"{column} LIKE %s ESCAPE '\\'" for column in columns) + ")")
             params.extend([_like(term)] * len(columns))
-    sql = f"SELECT rowid FROM {table} WHERE {' AND '.join(conditions)}"  # noqa: S608 (constants; terms are parameters)
+    sql = f"SELECT rowid FROM {table} WHERE {' AND '.join(conditions)}"
     return Q(pk__in=RawSQL(sql, params))  # noqa: S611
 
 
@@ -98,45 +99,55 @@ def _matches(terms: list[str]) -> Q:
     return _sqlite_matches(terms)
 
 
-def _points(condition: Q | Exists, points: int) -> Case:
-    return Case(When(condition, then=Value(points)), default=Value(0), output_field=IntegerField())
-
-
-def _score(terms: list[str], query: str):
-    body = Lower("body")
-    parts = [_points(Q(title__iexact=" ".join(query.split())), TITLE_IS_QUERY)]
+def _score(terms: list[str], query: str) -> RawSQL:
+    """The ranking formula as one SQL expression over ``lessons_lesson`` (written out rather than
+    composed from ORM expressions: building those cost more than running the search)."""
+    postgres = connection.vendor == "postgresql"
+    like = "ILIKE" if postgres else "LIKE"
+    least = "LEAST" if postgres else "MIN"
+    parts = [f"CASE WHEN LOWER(lessons_lesson.title) = %s THEN {TITLE_IS_QUERY} ELSE 0 END"]
+    params: list[str | int] = [" ".join(query.lower().split())]
     for term in terms:
-        tagged = Exists(Lesson.tags.through.objects.filter(lesson_id=OuterRef("pk"), tag__name__icontains=term))
-        occurrences = (Length(body) - Length(Replace(body, Value(term), Value("")))) / len(term)
+        pattern = _like(term)
         parts += [
-            _points(Q(title__icontains=term), TITLE),
-            _points(Q(title__iexact=term), TITLE_IS_TERM),
-            _points(tagged, TAG),
-            _points(Q(summary__icontains=term), SUMMARY),
-            Least(occurrences, Value(BODY_MAX)) * BODY_EACH,
+            f"CASE WHEN lessons_lesson.title {like} %s ESCAPE '\\' THEN {TITLE} ELSE 0 END",
+            f"CASE WHEN LOWER(lessons_lesson.title) = %s THEN {TITLE_IS_TERM} ELSE 0 END",
+            f"CASE WHEN EXISTS (SELECT 1 FROM lessons_lesson_tags lt JOIN lessons_tag t ON t.id = lt.tag_id"
+            f" WHERE lt.lesson_id = lessons_lesson.id AND t.name {like} %s ESCAPE '\\') THEN {TAG} ELSE 0 END",
+            f"CASE WHEN lessons_lesson.summary {like} %s ESCAPE '\\' THEN {SUMMARY} ELSE 0 END",
+            f"{BODY_EACH} * {least}({BODY_MAX}, (LENGTH(LOWER(lessons_lesson.body))"
+            " - LENGTH(REPLACE(LOWER(lessons_lesson.body), %s, ''))) / %s)",
         ]
-    return reduce(lambda total, part: total + part, parts)
+        params += [pattern, term, pattern, pattern, term, len(term)]
+    return RawSQL(" + ".join(parts), params, output_field=IntegerField())  # noqa: S611
 
 
-def _search_queryset(*, terms: list[str], query: str, user) -> QuerySet[Lesson]:
-    lessons = (
+def _search(*, terms: list[str], query: str, user, limit: int) -> list[Lesson]:
+    """The best ``limit`` matches with what the page shows, in two queries: the matches are
+    ranked over narrow rows, then only the chosen few are read with their quest and place."""
+    ranked = list(
         Lesson.objects.visible_to(user)
         .filter(_matches(terms))
-        .select_related("quest")
-        .only("id", "key", "slug", "title", "summary", "body", "position", "status", "quest")
         .annotate(score=_score(terms, query))
+        .order_by("-score", "quest__order", "quest_id", "position")
+        .values_list("pk", flat=True)[:limit]
     )
-    return with_place_in_quest(lessons, user=user).order_by("-score", "quest__order", "quest_id", "position")
+    if not ranked:
+        return []
+    lessons = Lesson.objects.filter(pk__in=ranked).select_related("quest")
+    lessons = lessons.only("id", "key", "slug", "title", "summary", "body", "position", "status", "quest")
+    by_pk = {lesson.pk: lesson for lesson in with_place_in_quest(lessons, user=user)}
+    return [by_pk[pk] for pk in ranked]
 
 
 def lessons_search(*, query: str, user, limit: int = 20) -> SearchResults:
-    """Published lessons (drafts too for staff) matching every term, best first (1 query; none
-    for an empty query)."""
+    """Published lessons (drafts too for staff) matching every term, best first (2 queries; none
+    for an empty query, 1 when nothing matches)."""
     query = query[:MAX_QUERY_LENGTH].strip()
     terms = search_terms(query)
     if not terms:
         return SearchResults(query=query, terms=[], hits=[], more=False)
-    found = list(_search_queryset(terms=terms, query=query, user=user)[: limit + 1])
+    found = _search(terms=terms, query=query, user=user, limit=limit + 1)
     hits = [
         SearchHit(
             lesson=lesson,
