@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "lessons",
     "progress",
     "comments",
+    "search",
 ]
 
 # Third-party sign-in without code changes:

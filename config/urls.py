@@ -22,6 +22,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("search/", include("search.urls")),
     path("", include("progress.urls")),
     path("", include("comments.urls")),
     path("", include("lessons.urls")),

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from lessons.models import Lesson, Quest, Status, Tag
@@ -127,4 +127,16 @@ def lesson_detail(*, quest_slug: str, slug: str, user) -> LessonContext:
         previous=siblings[index - 1] if index > 0 else None,
         next=siblings[index + 1] if index + 1 < len(siblings) else None,
         next_quest=_next_quest(lesson.quest, user=user) if index + 1 == len(siblings) else None,
+    )
+
+
+def with_place_in_quest(lessons: QuerySet[Lesson], *, user) -> QuerySet[Lesson]:
+    """Annotate ``place_number`` and ``place_total``: "Lesson N of M" as ``lesson_detail`` counts it
+    (N is the place among the quest's lessons visible to this user, by position), for any number
+    of lessons within the same query."""
+    siblings = Lesson.objects.visible_to(user).filter(quest_id=OuterRef("quest_id")).order_by()
+    count = Func(F("id"), function="COUNT")
+    return lessons.annotate(
+        place_number=Subquery(siblings.filter(position__lte=OuterRef("position")).annotate(n=count).values("n")),
+        place_total=Subquery(siblings.annotate(n=count).values("n")),
     )

@@ -35,3 +35,14 @@ export async function postJSON(url, body) {
 for (const select of document.querySelectorAll("select[data-autosubmit]")) {
   select.addEventListener("change", () => select.form.submit());
 }
+
+// "/" focuses the search box in the header, unless the learner is typing somewhere.
+document.addEventListener("keydown", (event) => {
+  const box = document.querySelector("[data-search-box]");
+  const target = event.target;
+  if (event.key !== "/" || !box || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+  event.preventDefault();
+  box.focus();
+  box.select();
+});

@@ -1,0 +1,13 @@
+"""The search page: a thin view over search.selectors."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from search import selectors
+
+RESULTS_SHOWN = 20
+
+
+def results(request: HttpRequest) -> HttpResponse:
+    found = selectors.lessons_search(query=request.GET.get("q", ""), user=request.user, limit=RESULTS_SHOWN)
+    return render(request, "search/results.html", {"results": found})
