@@ -156,13 +156,46 @@ def _without_raw_html(md: Markdown) -> Markdown:
     return md
 
 
-def _lesson_markdown() -> Markdown:
+# Ids the lesson page and the base layout use themselves (templates/, */templates/), and the
+# prefixes of the ones they number (comment-12, report-body, id_body). A heading whose anchor
+# would take one of them gets "section-" in front: the redirect after posting a comment must land
+# on the comments, not on a heading called "Comments".
+PAGE_IDS = frozenset(
+    {"main", "content", "messages", "lang-select", "comments", "comments-heading", "progress", "progress-heading"}
+    | {"exercise", "exercise-heading", "links", "links-heading", "report", "report-panel", "report-heading"}
+    | {"report-context-heading", "standing-title", "standing-bar-label", "chart-title", "chart-desc", "top"}
+)
+PAGE_ID_PREFIXES = ("comment-", "report-", "id_")
+EXERCISE_ID_PREFIX = "exercise-"  # the exercise renders apart from the body: its anchors never meet the body's
+_slugify_heading = slugify(case="lower")  # keeps Korean
+
+
+def _heading_ids(prefix: str) -> Callable[[str, str], str]:
+    """The toc extension's slugify: ids in the lesson's own namespace, clear of the page's ids.
+
+    The body's anchors never start with the exercise's prefix, the exercise's always do, and
+    neither is ever a page id; toc itself numbers duplicates within one text (``_1``)."""
+
+    def heading_id(value: str, separator: str) -> str:
+        slug = prefix + _slugify_heading(value, separator)
+        if (
+            slug in PAGE_IDS
+            or slug.startswith(PAGE_ID_PREFIXES)
+            or (not prefix and slug.startswith(EXERCISE_ID_PREFIX))
+        ):
+            slug = f"{prefix}section-{slug[len(prefix) :]}"
+        return slug
+
+    return heading_id
+
+
+def _lesson_markdown(*, id_prefix: str = "") -> Markdown:
     """A fresh parser per call: Markdown instances carry per-document state and are not thread-safe."""
     md = Markdown(
         extensions=LESSON_EXTENSIONS,
         extension_configs={
             "tables": {"use_align_attribute": True},
-            "toc": {"permalink": True, "toc_depth": "2-3", "slugify": slugify(case="lower")},  # keeps Korean
+            "toc": {"permalink": True, "toc_depth": "2-3", "slugify": _heading_ids(id_prefix)},
             "pymdownx.highlight": {"use_pygments": True, "noclasses": False, "guess_lang": False},
             "pymdownx.superfences": {
                 "custom_fences": [
@@ -365,11 +398,13 @@ def _toc_list(tokens: list[dict[str, Any]]) -> str:
     return f"<ul>{items}</ul>"
 
 
-def render_lesson(text: str) -> RenderedMarkdown:
-    """Render a staff-written lesson or exercise to sanitized HTML and its table of contents."""
+def render_lesson(text: str, *, id_prefix: str = "") -> RenderedMarkdown:
+    """Render a staff-written lesson or exercise to sanitized HTML and its table of contents.
+
+    The exercise passes ``id_prefix=EXERCISE_ID_PREFIX``: it shares the page with the body."""
     if not _affordable(text, LESSON_WEIGHTS):
         return RenderedMarkdown(html=plain_html(text), toc_html="")
-    md = _lesson_markdown()
+    md = _lesson_markdown(id_prefix=id_prefix)
     body = md.convert(text)
     if _markup_tokens(body) > LESSON_WEIGHTS.max_tokens:
         return RenderedMarkdown(html=plain_html(text), toc_html="")
