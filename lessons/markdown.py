@@ -156,13 +156,46 @@ def _without_raw_html(md: Markdown) -> Markdown:
     return md
 
 
-def _lesson_markdown() -> Markdown:
+# Ids the lesson page and the base layout use themselves (templates/, */templates/), and the
+# prefixes of the ones they number (comment-12, report-body, id_body). A heading whose anchor
+# would take one of them gets "section-" in front: the redirect after posting a comment must land
+# on the comments, not on a heading called "Comments".
+PAGE_IDS = frozenset(
+    {"main", "content", "messages", "lang-select", "comments", "comments-heading", "progress", "progress-heading"}
+    | {"exercise", "exercise-heading", "links", "links-heading", "report", "report-panel", "report-heading"}
+    | {"report-context-heading", "standing-title", "standing-bar-label", "chart-title", "chart-desc", "top"}
+)
+PAGE_ID_PREFIXES = ("comment-", "report-", "id_")
+EXERCISE_ID_PREFIX = "exercise-"  # the exercise renders apart from the body: its anchors never meet the body's
+_slugify_heading = slugify(case="lower")  # keeps Korean
+
+
+def _heading_ids(prefix: str) -> Callable[[str, str], str]:
+    """The toc extension's slugify: ids in the lesson's own namespace, clear of the page's ids.
+
+    The body's anchors never start with the exercise's prefix, the exercise's always do, and
+    neither is ever a page id; toc itself numbers duplicates within one text (``_1``)."""
+
+    def heading_id(value: str, separator: str) -> str:
+        slug = prefix + _slugify_heading(value, separator)
+        if (
+            slug in PAGE_IDS
+            or slug.startswith(PAGE_ID_PREFIXES)
+            or (not prefix and slug.startswith(EXERCISE_ID_PREFIX))
+        ):
+            slug = f"{prefix}section-{slug[len(prefix) :]}"
+        return slug
+
+    return heading_id
+
+
+def _lesson_markdown(*, id_prefix: str = "") -> Markdown:
     """A fresh parser per call: Markdown instances carry per-document state and are not thread-safe."""
     md = Markdown(
         extensions=LESSON_EXTENSIONS,
         extension_configs={
             "tables": {"use_align_attribute": True},
-            "toc": {"permalink": True, "toc_depth": "2-3", "slugify": slugify(case="lower")},  # keeps Korean
+            "toc": {"permalink": True, "toc_depth": "2-3", "slugify": _heading_ids(id_prefix)},
             "pymdownx.highlight": {"use_pygments": True, "noclasses": False, "guess_lang": False},
             "pymdownx.superfences": {
                 "custom_fences": [
@@ -210,6 +243,147 @@ def _comment_cleaner() -> Cleaner:
     )
 
 
+# --- bounded cost (issue 12; docs/decisions.md "Bounded Markdown cost") ---
+#
+# Python-Markdown's inline parser rescans the rest of a paragraph for every opener that does not
+# close ("[" x 4,000 took 5 s), and bleach's tokenizer pays ~20 µs per tag or entity. Before
+# rendering, a linear pass adds up what a text would cost from the features that drive those
+# costs; a text over the budget, or whose Markdown output has too many tags and entities for
+# bleach, is shown as plain text instead (escaped, paragraphs and line breaks kept). No ordinary
+# text comes near the budget, and a text under it renders exactly as it always did: the pass only
+# reads. The weights are microseconds on the reference machine, measured by bench/markdown_cost.py
+# and rounded up.
+
+COST_BUDGET_US = 45_000
+MAX_NESTING = 16  # list and quote levels; Python-Markdown recurses per level (and overflows at ~300)
+
+_OPENERS = re.compile(r"[\[*_`<>&~^\\|\n]")  # each may start an element or an entity
+# Possessive: a line of 5,000 backticks must not make this pattern backtrack (it did: 170 ms).
+_FENCE = re.compile(r"^[ \t]*+(`{3,}+|~{3,}+)[^\n]*+\n.*?^[ \t]*\1[ \t]*$", re.MULTILINE | re.DOTALL)
+_ENTITIES = re.compile(r"[<>&]")
+_PAREN_RUNS = re.compile(r"\(+")
+_DOMAIN_RUNS = re.compile(r"[\w.-]+")
+_BRACKETS = re.compile(r"[\[\]]")
+_PARENS = re.compile(r"[()]")
+_LINK_DESTINATION = re.compile(r"\]\(")
+_BLOCKS = re.compile(r"\n[ \t]*\n")
+_NESTING = re.compile(r"^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))[ \t]*)+", re.MULTILINE)
+_INDENT = re.compile(r"^(?: {4}|\t)+", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class _Weights:
+    per_char: float  # reading, serializing and sanitizing plain text
+    per_opener: float  # an element or entity built, then sanitized
+    per_scan: float  # one character of a Python-level bracket or parenthesis scan
+    per_rescan: float  # one character of a regex rescan (openers x paragraph length)
+    per_code_char: float  # a character of a fenced code block (highlighted in lessons)
+    per_paren_run: float  # squared length of a run of "(": bleach's linkify backtracks over it
+    per_domain_try: float  # linkify's domain regex: each start in a run of [\w.-] tries each dot
+    max_tokens: int  # tags and entities in Markdown's output that bleach may be asked to parse
+
+
+COMMENT_WEIGHTS = _Weights(
+    per_char=3.0,
+    per_opener=40.0,
+    per_scan=1.5,
+    per_rescan=0.0,
+    per_code_char=0.5,
+    per_paren_run=0.03,
+    per_domain_try=1.5,
+    max_tokens=1_200,
+)
+LESSON_WEIGHTS = _Weights(
+    per_char=3.0,
+    per_opener=40.0,
+    per_scan=1.5,
+    per_rescan=0.0,
+    per_code_char=8.0,
+    per_paren_run=0.0,
+    per_domain_try=0.0,
+    max_tokens=1_600,
+)
+
+
+def _scan_lengths(text: str) -> int:
+    """How far the link processors read: from each "[" to its "]", from each "](" to its ")".
+
+    Python-Markdown reads to the end of the paragraph when there is no closing bracket (counted
+    here to the end of the text), and once per link processor; the weight carries the factor."""
+    total, stack = 0, []
+    for match in _BRACKETS.finditer(text):
+        if match[0] == "[":
+            stack.append(match.start())
+        elif stack:
+            total += match.start() - stack.pop()
+    total += sum(len(text) - start for start in stack)
+    closing: dict[int, int] = {}
+    stack = []
+    for match in _PARENS.finditer(text):
+        if match[0] == "(":
+            stack.append(match.start())
+        elif stack:
+            closing[stack.pop()] = match.start()
+    for match in _LINK_DESTINATION.finditer(text):
+        start = match.end() - 1
+        end = closing.get(start, len(text))
+        # A quote inside the destination starts a title, which may read on to the end.
+        total += (len(text) if '"' in text[start:end] or "'" in text[start:end] else end) - start
+    return total
+
+
+def _domain_tries(text: str) -> float:
+    r"""Work for bleach's URL pattern, ``([\w-]+\.)+(?:tld…)``: it may start after every "-" of a
+    run of word characters, dots and dashes, and from each start reads the run and tries the
+    TLD list at every dot ("a-." x 1,666 took 3.5 s). Counted in tries of the TLD list."""
+    tries = 0.0
+    for run in _DOMAIN_RUNS.findall(text):
+        if "." not in run and "-" not in run:
+            continue
+        starts = run.count("-") + 1
+        tries += starts * (run.count(".") + len(run) / 125)
+    return tries
+
+
+def _nesting(text: str) -> int:
+    markers = max((len(re.findall(r"[>*+-]|\d[.)]", m[0])) for m in _NESTING.finditer(text)), default=0)
+    indents = max((len(m[0].replace("\t", "    ")) // 4 for m in _INDENT.finditer(text)), default=0)
+    return markers + indents
+
+
+def estimated_cost_us(text: str, weights: _Weights) -> float:
+    """The render cost the features of the text predict, in microseconds; linear in the text.
+
+    Fenced code is set aside first: Markdown does not parse inside it, so it costs per character
+    (and per escaped "<", ">" or "&"), not per opener."""
+    code = [match[0] for match in _FENCE.finditer(text)]
+    prose = _FENCE.sub("\n", text) if code else text
+    rescan = sum(len(_OPENERS.findall(block)) * len(block) for block in _BLOCKS.split(prose))
+    return (
+        weights.per_char * len(text)
+        + weights.per_code_char * sum(map(len, code))
+        + weights.per_opener * (len(_OPENERS.findall(prose)) + sum(len(_ENTITIES.findall(block)) for block in code))
+        + weights.per_scan * _scan_lengths(prose)
+        + weights.per_rescan * rescan
+        + weights.per_paren_run * sum(len(run) ** 2 for run in _PAREN_RUNS.findall(text))
+        + weights.per_domain_try * _domain_tries(text)
+    )
+
+
+def _affordable(text: str, weights: _Weights) -> bool:
+    return _nesting(text) <= MAX_NESTING and estimated_cost_us(text, weights) <= COST_BUDGET_US
+
+
+def _markup_tokens(html: str) -> int:
+    return html.count("<") + html.count("&")
+
+
+def plain_html(text: str) -> str:
+    """The fallback: the text as typed, escaped; blank lines make paragraphs, newlines <br>."""
+    paragraphs = (block.strip("\n") for block in _BLOCKS.split(text.replace("\r\n", "\n")))
+    return "\n".join(f"<p>{escape(block).replace(chr(10), '<br>' + chr(10))}</p>" for block in paragraphs if block)
+
+
 def _count(tokens: list[dict[str, Any]]) -> int:
     return sum(1 + _count(token["children"]) for token in tokens)
 
@@ -224,10 +398,16 @@ def _toc_list(tokens: list[dict[str, Any]]) -> str:
     return f"<ul>{items}</ul>"
 
 
-def render_lesson(text: str) -> RenderedMarkdown:
-    """Render a staff-written lesson or exercise to sanitized HTML and its table of contents."""
-    md = _lesson_markdown()
+def render_lesson(text: str, *, id_prefix: str = "") -> RenderedMarkdown:
+    """Render a staff-written lesson or exercise to sanitized HTML and its table of contents.
+
+    The exercise passes ``id_prefix=EXERCISE_ID_PREFIX``: it shares the page with the body."""
+    if not _affordable(text, LESSON_WEIGHTS):
+        return RenderedMarkdown(html=plain_html(text), toc_html="")
+    md = _lesson_markdown(id_prefix=id_prefix)
     body = md.convert(text)
+    if _markup_tokens(body) > LESSON_WEIGHTS.max_tokens:
+        return RenderedMarkdown(html=plain_html(text), toc_html="")
     tokens: list[dict[str, Any]] = getattr(md, "toc_tokens", [])
     cleaner = _lesson_cleaner()
     toc = cleaner.clean(_toc_list(tokens)) if _count(tokens) >= TOC_MIN_HEADINGS else ""
@@ -236,4 +416,9 @@ def render_lesson(text: str) -> RenderedMarkdown:
 
 def render_comment(text: str) -> str:
     """Render a user comment with the small allowlist; bare URLs become links, every link nofollow ugc."""
-    return _comment_cleaner().clean(_comment_markdown().convert(text))
+    if not _affordable(text, COMMENT_WEIGHTS):
+        return plain_html(text)
+    html = _comment_markdown().convert(text)
+    if _markup_tokens(html) > COMMENT_WEIGHTS.max_tokens:
+        return plain_html(text)
+    return _comment_cleaner().clean(html)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lessons.markdown import render_lesson
+from lessons.markdown import EXERCISE_ID_PREFIX, render_lesson
 
 
 class Status(models.TextChoices):
@@ -166,7 +166,7 @@ class Lesson(models.Model):
         rendered = render_lesson(self.body)
         self.body_html = rendered.html
         self.toc_html = rendered.toc_html
-        self.exercise_html = render_lesson(self.exercise).html if self.exercise else ""
+        self.exercise_html = render_lesson(self.exercise, id_prefix=EXERCISE_ID_PREFIX).html if self.exercise else ""
 
 
 class ExternalLink(models.Model):

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from lessons import selectors
-from lessons.markdown import render_lesson
+from lessons.markdown import EXERCISE_ID_PREFIX, render_lesson
 from lessons.page_cache import anonymous_page_cache
 
 
@@ -44,7 +44,7 @@ def lesson(request: HttpRequest, quest_slug: str, slug: str) -> HttpResponse:
 def preview(request: HttpRequest) -> HttpResponse:
     """Render unsaved Markdown through the same pipeline as a saved lesson (opened from the admin form)."""
     body = render_lesson(request.POST.get("body", ""))
-    exercise = render_lesson(request.POST.get("exercise", ""))
+    exercise = render_lesson(request.POST.get("exercise", ""), id_prefix=EXERCISE_ID_PREFIX)
     return render(
         request,
         "lessons/preview.html",
