@@ -5,7 +5,7 @@ import re
 import pytest
 from django.test import Client
 
-from lessons import page_cache
+from infra import page_cache
 from lessons.models import Status
 from tests.conftest import make_quest
 
