@@ -5,10 +5,10 @@ from django.http import HttpRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
-@require_GET
+@require_safe  # GET and HEAD: load balancers probe with either
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database answers a trivial query, 503 when it does not."""
