@@ -102,7 +102,6 @@ def main() -> int:
         "STREAM_BENCH_PAGE": str(page_file),
     }
     manage("migrate", "--noinput", env=env)
-    manage("createcachetable", env=env)
     manage("collectstatic", "--noinput", env=env)
     manage("import_lessons", "content/lessons", env=env)
     comments = manage("shell", "-c", SEED, env=env).strip().splitlines()[-1]
