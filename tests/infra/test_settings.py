@@ -88,3 +88,25 @@ def test_hsts_preload_only_when_the_operator_opts_in():
 def test_the_trusted_proxy_count_is_a_whole_number():
     assert setting("TRUSTED_PROXY_COUNT", DJANGO_TRUSTED_PROXY_COUNT="1").stdout.strip().splitlines()[-1] == "1"
     assert setting("TRUSTED_PROXY_COUNT", DJANGO_TRUSTED_PROXY_COUNT="one").returncode != 0
+
+
+def test_with_redis_only_pages_move_there_and_limits_and_sessions_stay_in_the_database():
+    code = (
+        "from django.conf import settings; c = settings.CACHES; "
+        "print(c['default']['BACKEND'], c['pages']['BACKEND'], c['pages']['LOCATION'], settings.SESSION_ENGINE)"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env={**PRODUCTION_ENV, "REDIS_URL": "redis://redis.internal:6379/0"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-4:] == [
+        "django.core.cache.backends.db.DatabaseCache",
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://redis.internal:6379/0",
+        "django.contrib.sessions.backends.db",
+    ]
