@@ -21,7 +21,6 @@ setup: $(STAMP)
 
 run: setup
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 	$(PY) manage.py import_lessons content/lessons
 	$(PY) manage.py ensure_admin
 	$(PY) manage.py runserver 127.0.0.1:8000

@@ -540,7 +540,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Database: {database_kind} ({database.url}); work directory {work}")
         database.create()
         manage("migrate", "--noinput", env=env)
-        manage("createcachetable", env=env)
         manage("collectstatic", "--noinput", env=env)
         manage("import_lessons", "content/lessons", env=env)
         out = work / "phase.json"

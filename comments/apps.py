@@ -8,6 +8,6 @@ class CommentsConfig(AppConfig):
 
     def ready(self) -> None:
         from comments.models import Comment
-        from lessons import page_cache
+        from infra import page_cache
 
         page_cache.invalidate_on_change(Comment)

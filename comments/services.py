@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -28,7 +27,7 @@ from comments.models import (
 from comments.selectors import email_verified
 from comments.tasks import send_reply_email
 from comments.tokens import unsubscribe_user_id
-from lessons import page_cache
+from infra import page_cache, ratelimit
 from lessons.models import Lesson
 from progress.models import Profile
 from progress.services import achievements_award
@@ -87,32 +86,20 @@ class Posted:
 # --- rate limit ---
 
 
-def _rate_keys(user, now) -> list[tuple[str, str, int, int]]:
-    """(window, cache key, seconds, limit) per window; the key names the window it counts."""
-    stamp = int(now.timestamp())
-    return [
-        (window, f"comments:rate:{window}:{user.pk}:{stamp // seconds}", seconds, limit)
-        for window, seconds, limit in RATE_LIMITS
-    ]
-
-
 def _rate_limit_take(*, user, now) -> None:
     """Count one comment against the author's minute and day, or refuse when either is spent.
 
-    The cache is shared by every process (database or Redis), so the limits hold across workers.
-    A refused attempt does not count."""
-    windows = _rate_keys(user, now)
-    counts = cache.get_many([key for _window, key, _seconds, _limit in windows])
-    for window, key, _seconds, limit in windows:
-        if counts.get(key, 0) >= limit:
-            raise RateLimited(RateLimited.daily_message % {"limit": limit} if window == "day" else None)
-    for _window, key, seconds, _limit in windows:
-        # add() opens the window; incr() is atomic on Redis and close enough on the database cache.
-        if not cache.add(key, 1, timeout=seconds + 60):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add() and incr()
-                cache.add(key, 1, timeout=seconds + 60)
+    The counters are rows shared by every process, counted atomically (infra.ratelimit);
+    a refused attempt does not count."""
+    hits = [
+        (ratelimit.Rate(f"comments:{window}", limit, seconds), f"user:{user.pk}")
+        for window, seconds, limit in RATE_LIMITS
+    ]
+    try:
+        ratelimit.take(hits=hits, now=now)
+    except ratelimit.RateLimited as refused:
+        daily = refused.rate.name == "comments:day"
+        raise RateLimited(RateLimited.daily_message % {"limit": refused.rate.limit} if daily else None) from None
 
 
 # --- posting and changing ---
@@ -249,7 +236,7 @@ def comment_hide(*, comment: Comment, user) -> Comment:
     if not comment.can_moderate(user):
         raise NotAllowed(_("Only staff can hide comments."))
     updated = Comment.objects.filter(pk=comment.pk, is_hidden=False).update(is_hidden=True, hidden_at=timezone.now())
-    page_cache.bump()
+    page_cache.invalidate()
     if updated:
         comment.refresh_from_db()
     return comment
@@ -260,7 +247,7 @@ def comment_unhide(*, comment: Comment, user) -> Comment:
     if not comment.can_moderate(user):
         raise NotAllowed(_("Only staff can unhide comments."))
     Comment.objects.filter(pk=comment.pk).update(is_hidden=False, hidden_at=None)
-    page_cache.bump()
+    page_cache.invalidate()
     comment.refresh_from_db()
     return comment
 
@@ -271,7 +258,7 @@ def comments_moderate(*, comments, user, hidden: bool) -> int:
     if not (user.is_authenticated and user.is_staff):
         raise NotAllowed(_("Only staff can hide comments."))
     changes = {"is_hidden": hidden, "hidden_at": timezone.now() if hidden else None}
-    page_cache.bump()
+    page_cache.invalidate()
     return comments.exclude(is_hidden=hidden).filter(is_deleted=False).update(**changes)
 
 

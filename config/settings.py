@@ -7,7 +7,6 @@ then reports nothing.
 """
 
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -18,20 +17,71 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """A yes/no setting; anything but the words below is an error, never a silent "off".
+
+    ``DJANGO_SECURE_SSL_REDIRECT=ture`` stops the process at start-up instead of
+    serving plain HTTP (the healthchecks project's settings work the same way)."""
+    value = os.environ.get(name, "").strip().lower()
+    if value == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is not a yes/no value: use one of {sorted(TRUE_WORDS | FALSE_WORDS)}."
+    )
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    value = os.environ.get(name, "").strip()
+    if value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name}={number} is below its minimum, {minimum}.")
+    return number
+
+
+def env_float(name: str, default: float, *, minimum: float = 0.0) -> float:
+    value = os.environ.get(name, "").strip()
+    if value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+    if not number >= minimum:  # also refuses nan
+        raise ImproperlyConfigured(f"{name}={number} is below its minimum, {minimum}.")
+    return number
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, "").strip()
+    if value == "":
+        return default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of {list(choices)}.")
+    return value
 
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-# The test suite (pytest or manage.py test) runs with DEBUG off, like production,
-# but over plain HTTP and without a secret key in the environment.
-TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
+# The test suite runs with DEBUG off, like production, but over plain HTTP and
+# without a secret key in the environment. It says so itself: pytest loads
+# config.testing (pyproject's addopts), which sets DJANGO_TESTING=1 before
+# these settings are read. Nothing is guessed from how the process was started.
+TESTING = env_bool("DJANGO_TESTING", False)
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
@@ -93,6 +143,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "infra.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -114,6 +165,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # Replaces Django's csrf_token variable with one the page cache can find in a page.
+                "infra.page_cache.csrf_context_processor",
             ],
         },
     },
@@ -122,7 +175,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -137,12 +190,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# A shared cache, so that rate limits hold across processes and workers.
+# One cache per job, so that no amount of page traffic can evict a security counter.
+# - "default": allauth's login and sign-up limits (the cache it uses). Always the
+#   database, in its own table: it survives a Redis flush, and page entries never
+#   count towards its culling. Our own limits are rows of infra.RateCounter.
+# - "pages": the anonymous page cache (infra.page_cache). Redis when REDIS_URL is set,
+#   else its own database table. Losing it costs a render, never a wrong page.
+# Both tables are created by infra's migrations: `migrate` alone prepares a database.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+        # Expired rows go first; a live counter is culled only past this many.
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+    },
+    "pages": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "pages"}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "stream_page_cache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("DJANGO_PAGE_CACHE_MAX_ENTRIES", 5000, minimum=1)},
+    },
+}
+# Sessions stay rows in the database: flushing Redis signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# How many proxies stand in front of gunicorn (nginx, a load balancer). 0: the
+# socket's address is the client's and X-Forwarded-For is ignored; N: the N-th
+# address from the right of X-Forwarded-For is (infra.client.client_address).
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -165,6 +242,8 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Stream] "
+# Its get_client_ip is infra.client.client_address: allauth's login limits see the
+# same address as every other limit of the site.
 ACCOUNT_ADAPTER = "progress.accounts.AccountAdapter"
 # One verification mail per address per this many seconds; the pages say when the next can go.
 VERIFICATION_RESEND_SECONDS = 180
@@ -188,7 +267,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if (DEBUG or TESTING)
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "infra.storage.StaticFilesStorage"
     },
 }
 
@@ -200,7 +279,7 @@ _email_backend = os.environ.get(
 _email_options = (
     {
         "host": os.environ.get("EMAIL_HOST", "localhost"),
-        "port": int(os.environ.get("EMAIL_PORT", "587")),
+        "port": env_int("EMAIL_PORT", 587, minimum=1),
         "username": os.environ.get("EMAIL_HOST_USER", ""),
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS", True),
@@ -221,15 +300,15 @@ ADMINS = MANAGERS
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend"
-        if os.environ.get("DJANGO_TASKS_BACKEND") == "database"
+        if env_choice("DJANGO_TASKS_BACKEND", "immediate", ("immediate", "database")) == "database"
         else "django.tasks.backends.immediate.ImmediateBackend"
     }
 }
 
-# Whole-page cache for anonymous readers (lessons.page_cache); 0 turns it off.
-PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "0" if (DEBUG or TESTING) else "60"))
+# Whole-page cache for anonymous readers (infra.page_cache); 0 turns it off.
+PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 0 if (DEBUG or TESTING) else 60)
 # How stale a process's copy of the page-cache version may be: a write shows within this.
-PAGE_CACHE_VERSION_SECONDS = float(os.environ.get("DJANGO_PAGE_CACHE_VERSION_SECONDS", "1"))
+PAGE_CACHE_VERSION_SECONDS = env_float("DJANGO_PAGE_CACHE_VERSION_SECONDS", 1.0)
 
 # Site address used in emails (links back to the site).
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -250,9 +329,13 @@ SECURE_CSP = {
 }
 _secure = not (DEBUG or TESTING)
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", _secure)
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "31536000" if _secure else "0"))
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000 if _secure else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
+# Preloading is a promise to browsers that is slow to take back (every subdomain,
+# HTTPS only, for months): only the operator can make it.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+# check --deploy reminds about preloading (security.W021); not opting in is a decision.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY", True) else None
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

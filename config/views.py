@@ -7,12 +7,12 @@ from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 ROBOTS_DISALLOWED = ("/admin/", "/accounts/", "/api/", "/dashboard/", "/settings/", "/notifications/", "/report/")
 
 
-@require_GET
+@require_safe  # GET and HEAD: load balancers probe with either
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database answers a trivial query, 503 when it does not."""

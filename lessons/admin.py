@@ -13,7 +13,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from lessons import page_cache, services
+from infra import page_cache
+from lessons import services
 from lessons.models import ExternalLink, Lesson, Quest, Report, Status, Tag
 
 
@@ -123,7 +124,7 @@ class LessonAdmin(admin.ModelAdmin):
     @admin.action(description=_("Publish selected lessons"))
     def publish(self, request, queryset):
         count = queryset.exclude(status=Status.PUBLISHED).update(status=Status.PUBLISHED, updated_at=timezone.now())
-        page_cache.bump()
+        page_cache.invalidate()
         queryset.filter(published_at__isnull=True).update(published_at=timezone.now())
         self.message_user(
             request, ngettext("%d lesson published.", "%d lessons published.", count) % count, messages.SUCCESS
@@ -132,7 +133,7 @@ class LessonAdmin(admin.ModelAdmin):
     @admin.action(description=_("Unpublish selected lessons (back to draft)"))
     def unpublish(self, request, queryset):
         count = queryset.exclude(status=Status.DRAFT).update(status=Status.DRAFT, updated_at=timezone.now())
-        page_cache.bump()
+        page_cache.invalidate()
         self.message_user(
             request, ngettext("%d lesson unpublished.", "%d lessons unpublished.", count) % count, messages.SUCCESS
         )

@@ -7,7 +7,7 @@ class LessonsConfig(AppConfig):
     verbose_name = _("Lessons")
 
     def ready(self) -> None:
-        from lessons import page_cache
+        from infra import page_cache
         from lessons.models import ExternalLink, Lesson, Quest, Tag
 
         page_cache.invalidate_on_change(Quest, Lesson, Tag, ExternalLink, Lesson.tags.through)

@@ -6,9 +6,7 @@ fetches the same view as a fragment (header ``X-Requested-With: fetch``), posts
 it in place and shows the answer where the form was.
 """
 
-from allauth.account.adapter import get_adapter
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,18 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from infra.client import client_address
 from lessons import services
 from lessons.forms import ReportForm
 
 FRAGMENT_HEADER = "fetch"
-
-
-def _client_address(request: HttpRequest) -> str:
-    """The address allauth rate-limits logins by (honours ALLAUTH_TRUSTED_PROXY_COUNT)."""
-    try:
-        return get_adapter(request).get_client_ip(request)
-    except PermissionDenied:
-        return "unknown"
 
 
 def _render(request: HttpRequest, form: ReportForm, *, fragment: bool, status: int = 200) -> HttpResponse:
@@ -72,7 +63,7 @@ def _submit(request: HttpRequest, form: ReportForm, *, fragment: bool) -> HttpRe
             lesson=data["lesson"],
             lesson_completed=data["completed"],
             user_agent=request.headers.get("User-Agent", ""),
-            client_address=_client_address(request),
+            client_address=client_address(request),
         )
     except services.ReportRateLimited as error:
         form.add_error(None, str(error))

@@ -1,12 +1,12 @@
 """Writes with rules in the lessons app: problem reports."""
 
-import hashlib
 from functools import partial
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from infra import ratelimit
+from infra.client import UNKNOWN as UNKNOWN_ADDRESS
 from lessons.models import Lesson, Report
 from lessons.signals import report_submitted
 from lessons.tasks import report_notify_staff
@@ -14,6 +14,7 @@ from lessons.tasks import report_notify_staff
 # At most this many reports per client address and per account in one window.
 REPORT_RATE_LIMIT = 5
 REPORT_RATE_WINDOW_SECONDS = 60 * 60
+REPORT_RATE = ratelimit.Rate("reports", REPORT_RATE_LIMIT, REPORT_RATE_WINDOW_SECONDS)
 USER_AGENT_MAX_LENGTH = Report._meta.get_field("user_agent").max_length
 
 
@@ -23,30 +24,18 @@ class ReportRateLimited(Exception):
     message = _("You have sent several reports in the last hour. Please wait a while and send this one again.")
 
 
-def _rate_keys(*, user, client_address: str) -> list[str]:
-    # Addresses are hashed so the cache holds no readable IPs.
-    address = hashlib.sha256(client_address.encode()).hexdigest()[:32]
-    keys = [f"report-rate:addr:{address}"]
+def _rate_limit_take(*, user, client_address: str) -> None:
+    """Count one report against the reporter's address and account, or refuse if either is spent.
+
+    The counters are rows shared by every process (infra.ratelimit); a refused attempt
+    is not counted: waiting is enough."""
+    hits = [(REPORT_RATE, ratelimit.address_subject(client_address))]
     if user is not None:
-        keys.append(f"report-rate:user:{user.pk}")
-    return keys
-
-
-def _rate_limit_take(*, keys: list[str]) -> None:
-    """Count one report against each key in the shared cache, or raise if any is spent.
-
-    The cache is shared by every process (database or Redis), so the limit holds
-    across workers. A refused attempt is not counted: waiting is enough."""
-    counts = cache.get_many(keys)
-    if any(counts.get(key, 0) >= REPORT_RATE_LIMIT for key in keys):
-        raise ReportRateLimited(ReportRateLimited.message)
-    for key in keys:
-        # add() starts the window; incr() is atomic on Redis and close enough on the database cache.
-        if not cache.add(key, 1, timeout=REPORT_RATE_WINDOW_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add() and incr()
-                cache.add(key, 1, timeout=REPORT_RATE_WINDOW_SECONDS)
+        hits.append((REPORT_RATE, f"user:{user.pk}"))
+    try:
+        ratelimit.take(hits=hits)
+    except ratelimit.RateLimited:
+        raise ReportRateLimited(ReportRateLimited.message) from None
 
 
 @transaction.atomic
@@ -71,7 +60,7 @@ def report_create(
     ``report_submitted`` tells other apps (progress awards an achievement)."""
     if user is not None and not user.is_authenticated:
         user = None
-    _rate_limit_take(keys=_rate_keys(user=user, client_address=client_address or "unknown"))
+    _rate_limit_take(user=user, client_address=client_address or UNKNOWN_ADDRESS)
     report = Report.objects.create(
         kind=kind,
         body=body,

@@ -5,9 +5,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from infra.page_cache import anonymous_page_cache
 from lessons import selectors
 from lessons.markdown import EXERCISE_ID_PREFIX, render_lesson
-from lessons.page_cache import anonymous_page_cache
 
 
 @anonymous_page_cache
@@ -33,7 +33,8 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "lessons/tag.html", {"tag": tag, "rows": rows})
 
 
-@anonymous_page_cache
+# The comment order the comments part reads (comments.selectors.ORDERS); every other parameter is dropped.
+@anonymous_page_cache(params={"comments": ("oldest", "newest")})
 def lesson(request: HttpRequest, quest_slug: str, slug: str) -> HttpResponse:
     context = selectors.lesson_detail(quest_slug=quest_slug, slug=slug, user=request.user)
     return render(request, "lessons/lesson.html", {"page": context, "lesson": context.lesson})

@@ -10,12 +10,12 @@ up or sign in and which they can change in settings.
 import math
 import time
 
-from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import translation
 
+from infra.accounts import AccountAdapter as SiteAccountAdapter
 from progress.models import Profile
 
 
@@ -58,7 +58,9 @@ def profile_language_keep(*, user, language: str | None) -> None:
         Profile.objects.filter(pk=profile.pk, language="").update(language=code)
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(SiteAccountAdapter):
+    """The site's adapter (client addresses behind proxies) plus the learner's language."""
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         context = {"site_url": settings.SITE_URL, "email": email, **context}
         with translation.override(language_for_email(email)):

@@ -9,7 +9,7 @@ class ProgressConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
 
-        from lessons import page_cache
+        from infra import page_cache
         from lessons.signals import report_submitted
         from progress import receivers
         from progress.models import Achievement, Level, Profile
@@ -17,4 +17,9 @@ class ProgressConfig(AppConfig):
         report_submitted.connect(receivers.report_submitted, dispatch_uid="progress.report_submitted")
         # Pages anonymous readers see show the level table, achievement totals and
         # commenters' names; a deleted account turns its comments into "[deleted]".
-        page_cache.invalidate_on_change(Level, Achievement, Profile, get_user_model())
+        # Only what shows counts: a sign-in (last_login) or a time zone changes no page.
+        page_cache.invalidate_on_change(Level, Achievement)
+        page_cache.invalidate_on_change(Profile, fields=("display_name",))
+        page_cache.invalidate_on_change(
+            get_user_model(), fields=("username", "email", "is_active", "is_staff", "is_superuser")
+        )

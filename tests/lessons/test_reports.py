@@ -551,11 +551,17 @@ def test_new_report_in_the_service_uses_the_managers_setting(db, lesson, django_
     assert mail.outbox[0].to == list(settings.MANAGERS)
 
 
-def test_rate_limit_lives_in_the_shared_cache_not_in_process_memory(db):
+def test_rate_limit_lives_in_the_shared_database_and_survives_a_cache_flush(db):
+    from infra.models import RateCounter
+
     for _ in range(REPORT_RATE_LIMIT):
         report_create(kind=Report.Kind.BUG, body="x", client_address="192.0.2.3")
     with pytest.raises(ReportRateLimited):
         report_create(kind=Report.Kind.BUG, body="x", client_address="192.0.2.3")
-    cache.clear()  # what every process reads: clearing it lifts the limit
+    cache.clear()  # Redis flushed, say: the limit fails safe
+    with pytest.raises(ReportRateLimited):
+        report_create(kind=Report.Kind.BUG, body="x", client_address="192.0.2.3")
+    RateCounter.objects.all().delete()  # what every process reads: emptying it lifts the limit
     report_create(kind=Report.Kind.BUG, body="x", client_address="192.0.2.3")
     assert Report.objects.count() == REPORT_RATE_LIMIT + 1
+    assert not RateCounter.objects.filter(key__contains="192.0.2.3").exists()  # no readable addresses

@@ -1,0 +1,25 @@
+"""Response headers that depend on who asked."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
+
+
+class PrivatePagesMiddleware:
+    """Any response to a signed-in person says ``Cache-Control: no-store``.
+
+    Dashboard, settings, notifications, a lesson page with the reader's progress:
+    after signing out on a shared computer, Back must not show the previous person's
+    pages from the browser's cache. Anonymous pages keep their own caching."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Without a session cookie, telling costs no query (the session is empty).
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response

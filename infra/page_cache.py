@@ -1,0 +1,326 @@
+"""Whole-page cache for anonymous readers, and its one invalidation path.
+
+Why: a lesson page costs a handful of queries and ~10 ms of rendering, most readers
+are anonymous and see the same bytes (numbers in docs/decisions.md). Those bytes are
+kept in the ``pages`` cache alias (Redis in production, else its own database
+table), never beside the rate-limit counters.
+
+**Invalidation.** Everything that changes what anonymous readers see calls
+``invalidate()``, directly or through ``invalidate_on_change(Model, …)``, which each
+app declares in its ``apps.py`` (grep ``page_cache.invalidate``). ``invalidate()``
+stores a new random *version*; page keys contain the version, so every page stored
+before is unreachable at once. Versions are random, never counted: after the shared
+cache is flushed (or the version evicted) a new one is drawn, so no page stored under
+an old version can come back. Only changes anonymous readers can see invalidate: for
+users and profiles only the named fields count, so a sign-in (``last_login``) or a
+time-zone change empties nothing.
+
+**Keys** hold the version, the language, the host and path, and only the query
+parameters the page declares (``params``); ``?utm_source=…`` and the like are removed
+from the request before the view sees it, so they neither make new entries nor miss.
+
+**Per-request values.** The CSP nonce and the CSRF tokens differ per request. When a
+page is stored, it is split at the exact values issued while rendering it (fresh
+random strings nobody could have written into a comment), and a hit joins the pieces
+with the new request's values. User text never contains a placeholder to replace.
+
+**This process's copies.** Each process keeps the newest pages it served (a small LRU)
+and rereads the shared version at most every ``PAGE_CACHE_VERSION_SECONDS`` (1 s): a hit
+usually costs no query. A copy is only a copy: it expires with the entry it copies
+(``PAGE_CACHE_SECONDS`` after rendering) and is found only under the current version.
+
+Requests with a session or message cookie are rendered normally (they may be signed in
+or have a message waiting). Development and the test suite run with it off
+(``PAGE_CACHE_SECONDS=0``): what a test writes, by whatever path, it sees next request.
+"""
+
+import hashlib
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Mapping
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.csp import get_nonce
+from django.middleware.csrf import get_token
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
+
+ALIAS = "pages"
+VERSION_KEY = "page-cache:version"
+LOCAL_PAGES = 256
+NONCE, CSRF = "nonce", "csrf"
+_ISSUED_TOKENS = "_page_cache_csrf_tokens"  # request attribute: tokens issued while rendering
+
+# What is stored: (expires_at, pieces, slots). The page is pieces[0] + slot value + pieces[1] + …;
+# a plain tuple so that entries stay readable across code changes (pickle names no class of ours).
+Entry = tuple[float, tuple[str, ...], tuple[str, ...]]
+
+
+def _pages():
+    return caches[ALIAS]
+
+
+def enabled() -> bool:
+    return settings.PAGE_CACHE_SECONDS > 0
+
+
+class _Local:
+    """This process's copy of the version and of recently served pages."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.version: str | None = None
+        self.version_read_at = float("-inf")
+        self.pages: OrderedDict[str, Entry] = OrderedDict()
+
+    def current_version(self) -> str:
+        now = time.monotonic()
+        if self.version is not None and now - self.version_read_at < settings.PAGE_CACHE_VERSION_SECONDS:
+            return self.version
+        version = _pages().get(VERSION_KEY)
+        if version is None:  # never set, flushed or evicted: a new one, never an old one again
+            _pages().add(VERSION_KEY, secrets.token_hex(16), None)
+            version = _pages().get(VERSION_KEY) or secrets.token_hex(16)
+        self.set_version(version, now)
+        return version
+
+    def set_version(self, version: str, read_at: float) -> None:
+        with self.lock:
+            if version != self.version:
+                self.pages.clear()  # copies under another version can never be served again
+            self.version, self.version_read_at = version, read_at
+
+    def get(self, key: str) -> Entry | None:
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is None:
+                return None
+            if entry[0] <= time.time():
+                del self.pages[key]
+                return None
+            self.pages.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: Entry) -> None:
+        with self.lock:
+            self.pages[key] = entry
+            while len(self.pages) > LOCAL_PAGES:
+                self.pages.popitem(last=False)
+
+
+_local = _Local()
+
+
+# --- invalidation: the one path ---------------------------------------------------------------
+
+
+def _new_version() -> None:
+    version = secrets.token_hex(16)
+    _pages().set(VERSION_KEY, version, None)
+    _local.set_version(version, time.monotonic())
+
+
+def invalidate() -> None:
+    """Call after a write that changes what anonymous readers see.
+
+    Now, for reads inside the same transaction, and again at commit: a page rendered
+    from the old rows in between is then never served."""
+    if enabled():
+        _new_version()
+        transaction.on_commit(_new_version)
+
+
+def _original_values(instance: Model, fields: Collection[str]) -> dict[str, object]:
+    # __dict__, not getattr: a deferred field must not cost a query here.
+    return {name: instance.__dict__.get(name, _UNKNOWN) for name in fields}
+
+
+_UNKNOWN = object()
+_SEEN = "_page_cache_seen"
+
+
+def invalidate_on_change(*models: type[Model], fields: Collection[str] | None = None) -> None:
+    """Invalidate whenever a row of these models is saved or deleted (or, for a
+    many-to-many table, linked or unlinked).
+
+    With ``fields`` (field names), a save invalidates only if one of them changed since
+    the row was loaded (a new row: if one differs from its default). A receiver here
+    only marks cached pages stale: no business logic lives in these signals."""
+    for model in models:
+        _connect(model, fields)
+
+
+def _connect(model: type[Model], fields: Collection[str] | None) -> None:
+    label = model._meta.label
+    if model._meta.auto_created:  # a many-to-many table: .add() and .remove() send m2m_changed only
+        m2m_changed.connect(_on_m2m_changed, sender=model, dispatch_uid=f"page-cache-m2m-{label}")
+    post_delete.connect(_on_delete, sender=model, dispatch_uid=f"page-cache-delete-{label}")
+    if fields is None:
+        post_save.connect(_on_save, sender=model, dispatch_uid=f"page-cache-save-{label}")
+        return
+    watched = tuple(model._meta.get_field(name).attname for name in fields)
+    defaults = {model._meta.get_field(name).attname: model._meta.get_field(name).get_default() for name in fields}
+
+    def remember(sender, instance: Model, **_ignored) -> None:
+        if instance.pk is not None:
+            instance.__dict__[_SEEN] = _original_values(instance, watched)
+
+    def on_save(sender, instance: Model, created: bool, update_fields=None, raw: bool = False, **_ignored) -> None:
+        before = defaults if created else instance.__dict__.get(_SEEN)
+        now = _original_values(instance, watched)
+        instance.__dict__[_SEEN] = now
+        if update_fields is not None and not {model._meta.get_field(f).attname for f in update_fields} & set(watched):
+            return
+        if before is None or any(before[name] is _UNKNOWN or before[name] != now[name] for name in watched):
+            invalidate()
+
+    # weak=False: the receivers are closures that would otherwise be collected at once.
+    post_init.connect(remember, sender=model, weak=False, dispatch_uid=f"page-cache-init-{label}")
+    post_save.connect(on_save, sender=model, weak=False, dispatch_uid=f"page-cache-save-{label}")
+
+
+def _on_save(**_ignored) -> None:
+    invalidate()
+
+
+def _on_delete(**_ignored) -> None:
+    invalidate()
+
+
+def _on_m2m_changed(action: str, **_ignored) -> None:
+    if action in {"post_add", "post_remove", "post_clear"}:
+        invalidate()
+
+
+# --- serving -----------------------------------------------------------------------------------
+
+
+def csrf_context_processor(request: HttpRequest) -> dict[str, object]:
+    """Django's ``csrf_token`` context variable, recording each token it issues.
+
+    Listed after Django's own processors, it replaces the built-in one; the page cache
+    splits a stored page at exactly these values."""
+
+    def token() -> str:
+        value = get_token(request)
+        issued = getattr(request, _ISSUED_TOKENS, None)
+        if issued is not None:
+            issued.append(value)
+        return value
+
+    return {"csrf_token": SimpleLazyObject(token)}
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    return (
+        request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def _keep_only(request: HttpRequest, params: Mapping[str, Collection[str] | None]) -> None:
+    """Remove every query parameter the page does not use (utm_*, fbclid, …), and values it
+    does not know, so that the view renders, and the key names, only what changes the page."""
+    kept = []
+    for name in sorted(params):
+        value = request.GET.get(name)
+        allowed = params[name]
+        if value is not None and (allowed is None or value in allowed):
+            kept.append((name, value))
+    query = urlencode(kept)
+    if query != request.META.get("QUERY_STRING", ""):
+        request.META["QUERY_STRING"] = query
+        request.GET = QueryDict(query)
+
+
+def _key(request: HttpRequest, version: str) -> str:
+    where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    return f"page:{version}:{get_language()}:{hashlib.sha256(where.encode()).hexdigest()}"
+
+
+def _split(body: str, values: Mapping[str, str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The page as text pieces between occurrences of ``values`` (value -> slot name)."""
+    if not values:
+        return (body,), ()
+    pattern = re.compile("|".join(re.escape(value) for value in sorted(values, key=len, reverse=True)))
+    pieces, slots, start = [], [], 0
+    for match in pattern.finditer(body):
+        pieces.append(body[start : match.start()])
+        slots.append(values[match.group()])
+        start = match.end()
+    pieces.append(body[start:])
+    return tuple(pieces), tuple(slots)
+
+
+def _join(request: HttpRequest, entry: Entry) -> str:
+    _expires_at, pieces, slots = entry
+    values = {NONCE: str(get_nonce(request))}
+    if CSRF in slots:
+        values[CSRF] = get_token(request)  # also sets the CSRF cookie, as rendering would
+    parts = [pieces[0]]
+    for slot, piece in zip(slots, pieces[1:], strict=True):
+        parts += [values[slot], piece]
+    return "".join(parts)
+
+
+def _lookup(key: str) -> Entry | None:
+    entry = _local.get(key)
+    if entry is None:
+        entry = _pages().get(key)
+        if entry is None or entry[0] <= time.time():
+            return None
+        _local.put(key, entry)
+    return entry
+
+
+def _store(request: HttpRequest, key: str, response: HttpResponse) -> None:
+    values = dict.fromkeys(getattr(request, _ISSUED_TOKENS, []), CSRF)
+    nonce = getattr(request, "_csp_nonce", None)
+    if nonce is not None and str(nonce):
+        values[str(nonce)] = NONCE
+    pieces, slots = _split(response.content.decode(), values)
+    entry: Entry = (time.time() + settings.PAGE_CACHE_SECONDS, pieces, slots)
+    _pages().set(key, entry, settings.PAGE_CACHE_SECONDS)
+    _local.put(key, entry)
+
+
+def anonymous_page_cache(
+    view: Callable[..., HttpResponse] | None = None, *, params: Mapping[str, Collection[str] | None] | None = None
+):
+    """Serve this view's page to anonymous readers from the cache.
+
+    ``params`` names the query parameters the page uses, each with its allowed values
+    (None: any); all others are dropped before the view runs. Use bare or with params:
+    ``@anonymous_page_cache`` or ``@anonymous_page_cache(params={"comments": ("oldest", "newest")})``."""
+    allowed = dict(params or {})
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not (enabled() and _cacheable(request)):
+                return view(request, *args, **kwargs)
+            _keep_only(request, allowed)
+            key = _key(request, _local.current_version())
+            entry = _lookup(key)
+            if entry is not None:
+                return HttpResponse(_join(request, entry))
+            setattr(request, _ISSUED_TOKENS, [])
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming and not response.cookies:
+                _store(request, key, response)
+            return response
+
+        return wrapped
+
+    return decorate(view) if view is not None else decorate
