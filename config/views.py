@@ -25,7 +25,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Crawlers may read lessons; personal and account pages are not for them."""
     lines = [
@@ -38,7 +38,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
-@require_GET
+@require_safe
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     """Browsers (and every admin page) ask for /favicon.ico whatever a page links: send them to the hashed file."""
     return HttpResponsePermanentRedirect(static("favicon.ico"))

@@ -403,7 +403,7 @@ def test_fuzzed_bytes_never_cause_a_server_error(learner_client, lessons, raw, u
 @FUZZ
 @given(
     moments=st.lists(
-        st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(1999, 12, 31), timezones=st.just(UTC)).map(iso),
+        st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(1999, 12, 31), timezones=st.just(UTC)).map(iso),  # noqa: DTZ001 - hypothesis wants naive bounds; timezones= makes the values aware
         min_size=1,
         max_size=3,
     )
