@@ -16,6 +16,7 @@ from django.core.validators import URLValidator, validate_slug
 from django.db import transaction
 from django.utils.text import slugify
 
+from lessons.markdown import lesson_over_budget
 from lessons.models import ExternalLink, Lesson, Quest, Status, Tag, default_xp
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.DOTALL)
@@ -140,6 +141,11 @@ def parse_lesson_file(path: Path) -> LessonData:
             raise LessonFileError(path, f"links[{index}].url", "must be an http(s) URL") from None
         links.append((str(link.get("title") or link["url"]).strip(), link["url"]))
 
+    body = match.group(2).strip("\n")
+    exercise = _text(meta, "exercise", path)
+    for name, text in (("body", body), ("exercise", exercise)):
+        if lesson_over_budget(text):
+            raise LessonFileError(path, name, "is too long or too intricate to render quickly; split the lesson")
     return LessonData(
         path=path,
         key=key,
@@ -154,8 +160,8 @@ def parse_lesson_file(path: Path) -> LessonData:
         status=status,
         tags=[tag.strip() for tag in tags],
         links=links,
-        exercise=_text(meta, "exercise", path),
-        body=match.group(2).strip("\n"),
+        exercise=exercise,
+        body=body,
     )
 
 

@@ -414,6 +414,17 @@ def render_lesson(text: str, *, id_prefix: str = "") -> RenderedMarkdown:
     return RenderedMarkdown(html=cleaner.clean(body), toc_html=toc)
 
 
+def lesson_over_budget(text: str) -> bool:
+    """Whether ``render_lesson`` would show this text as plain text (over the rendering budget).
+
+    Staff forms and the importer refuse such a lesson with a message, so a published lesson never
+    falls back silently: the fallback is only the last guard for text that reached the model
+    another way."""
+    if not _affordable(text, LESSON_WEIGHTS):
+        return True
+    return _markup_tokens(_lesson_markdown().convert(text)) > LESSON_WEIGHTS.max_tokens
+
+
 def render_comment(text: str) -> str:
     """Render a user comment with the small allowlist; bare URLs become links, every link nofollow ugc."""
     if not _affordable(text, COMMENT_WEIGHTS):

@@ -4,13 +4,14 @@ import math
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lessons.markdown import EXERCISE_ID_PREFIX, render_lesson
+from lessons.markdown import EXERCISE_ID_PREFIX, lesson_over_budget, render_lesson
 
 
 class Status(models.TextChoices):
@@ -149,6 +150,19 @@ class Lesson(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("lessons:lesson", kwargs={"quest_slug": self.quest.slug, "slug": self.slug})
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {
+            name: _(
+                "This is too long or too intricate to render quickly, so the page would show it as plain "
+                "text. Split the lesson in two, or simplify its markup."
+            )
+            for name in ("body", "exercise")
+            if lesson_over_budget(getattr(self, name))
+        }
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_published(self) -> bool:

@@ -128,9 +128,30 @@ def test_every_demo_lesson_renders_exactly_as_before(path):
     assert render_comment(text) == full_pipeline_comment(text)  # lessons are ordinary comments too
 
 
-def test_a_lesson_at_the_length_limit_renders_fully():
-    """The largest demo lesson, repeated up to the limit, is still far from the plain-text fallback."""
+def test_a_lesson_half_again_the_largest_demo_lesson_renders_fully():
+    """Half again the largest demo lesson is still under the budget: real lessons never meet the fallback
+    (past about 7,000 characters of dense Markdown, staff are asked to split the lesson)."""
     largest = max((path.read_text(encoding="utf-8") for path in CONTENT.glob("*/*.md")), key=len)
-    text = (largest * (LESSON_MAX_LENGTH // len(largest)))[:LESSON_MAX_LENGTH]
-    assert markdown._affordable(text, markdown.LESSON_WEIGHTS)
+    text = largest + largest[: len(largest) // 2]
+    assert not markdown.lesson_over_budget(text)
     assert render_lesson(text).html == full_pipeline_lesson(text)
+
+
+def test_staff_are_told_when_a_lesson_is_over_the_budget_instead_of_publishing_plain_text(db, tmp_path):
+    from django.core.exceptions import ValidationError
+
+    from lessons.importing import LessonFileError, parse_lesson_file
+    from lessons.models import Lesson
+    from tests.conftest import make_quest
+
+    heavy = FAMILIES["["](LESSON_MAX_LENGTH)
+    assert markdown.lesson_over_budget(heavy)
+    lesson = Lesson(quest=make_quest("budget", lessons=0), position=1, title="Heavy", slug="heavy", body=heavy)
+    with pytest.raises(ValidationError) as refused:
+        lesson.full_clean()
+    assert "too long or too intricate" in str(refused.value.message_dict["body"])
+    path = tmp_path / "heavy.md"
+    path.write_text(f"---\ntitle: Heavy\nquest: budget\n---\n{heavy}\n", encoding="utf-8")
+    with pytest.raises(LessonFileError) as refused_file:
+        parse_lesson_file(path)
+    assert refused_file.value.field == "body"
