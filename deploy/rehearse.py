@@ -753,7 +753,8 @@ class Rehearsal:
 
     def _redis(self, *command: str) -> str:
         argv = ["redis-cli", "-p", str(self.ports["redis"]), *command]
-        return subprocess.run(argv, check=True, capture_output=True, text=True).stdout  # noqa: S603 - redis-cli
+        done = subprocess.run(argv, check=True, capture_output=True)  # noqa: S603 - the machine's redis-cli
+        return done.stdout.decode("utf-8", "replace")  # values may be pickled bytes
 
     def _page_version(self) -> int | str | None:
         """The page cache's shared version as stored in Redis (a counter, or an opaque token)."""
