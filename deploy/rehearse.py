@@ -467,8 +467,10 @@ class Rehearsal:
         self.start_web("web1")
         self.start_web("web2")
         self.start_worker()
+        conf = self.write_nginx_conf()
+        nginx_dir = str(conf.parent)  # -e: not even the start-up log goes to /var/log
         self.procs.start(
-            "nginx", ["/usr/sbin/nginx", "-p", str(self.tmp / "nginx"), "-c", str(self.write_nginx_conf())]
+            "nginx", ["/usr/sbin/nginx", "-p", nginx_dir, "-e", f"{nginx_dir}/nginx-error.log", "-c", str(conf)]
         )
         for name in ("redis", "smtp", "web1", "web2", "nginx"):
             wait_until(lambda name=name: port_open(self.ports[name]), timeout=60, what=f"{name} to listen")
