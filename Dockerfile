@@ -1,4 +1,5 @@
-# The image web and worker run from (docker-compose.yml).
+# The image migrate, web and worker run from (docker-compose.yml). .dockerignore keeps .env, local
+# databases, .git, .venv, screenshots and generated files out of it.
 FROM python:3.13-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -6,8 +7,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -
 RUN useradd --create-home --uid 1000 stream
 WORKDIR /app
 
-COPY pyproject.toml constraints.txt ./
+COPY pyproject.toml constraints.txt README.md ./
 COPY config ./config
+COPY infra ./infra
 COPY lessons ./lessons
 COPY progress ./progress
 COPY comments ./comments

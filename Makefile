@@ -1,6 +1,8 @@
 # Two commands set everything up on a fresh machine (see README.md):
 #   make run   - virtualenv, install, migrate, demo content, admin account, serve on :8000 (SQLite)
 #   make test  - virtualenv, install, lint, the whole test suite (unit, then browser journeys)
+#   make rehearse - the production shape on this machine (PostgreSQL, Redis, 2 gunicorns behind nginx,
+#                   worker, SMTP) through its journeys and faults; needs nginx, redis-server, wrk (README)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.13 || echo python3)
 VENV := .venv
@@ -8,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test setup lint unit e2e screenshots bench clean
+.PHONY: run test setup lint unit e2e screenshots bench rehearse clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +49,9 @@ screenshots: setup
 DB ?= sqlite postgres
 bench: setup
 	@status=0; for db in $(DB); do STREAM_BENCH_DATABASE=$$db $(PY) bench/run.py --record || status=1; done; exit $$status
+
+rehearse: setup
+	$(PY) deploy/rehearse.py $(REHEARSE_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
