@@ -1,7 +1,7 @@
 """Lesson files: Markdown with YAML front matter, read by import_lessons and written by export_lessons.
 
 One file per lesson. Front matter keys (SPEC section 11): key, slug, title, summary,
-quest (the quest's slug), quest_title, position, minutes, xp, status, tags, links
+quest (the quest's slug), quest_title, quest_summary, position, minutes, xp, status, tags, links
 ({title, url}), exercise; the body is the lesson. Jekyll posts (``subtitle``, a tag
 string, ``layout``/``category``/``image``) are accepted too.
 """
@@ -21,7 +21,7 @@ from lessons.models import ExternalLink, Lesson, Quest, Status, Tag, default_xp
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.DOTALL)
 KNOWN_KEYS = {
-    "key", "slug", "title", "summary", "subtitle", "quest", "quest_title", "position", "minutes",
+    "key", "slug", "title", "summary", "subtitle", "quest", "quest_title", "quest_summary", "position", "minutes",
     "xp", "status", "tags", "links", "exercise",
 }  # fmt: skip
 # Jekyll keys that have no meaning here and are skipped without complaint.
@@ -45,6 +45,7 @@ class LessonData:
     summary: str
     quest: str
     quest_title: str
+    quest_summary: str
     position: int | None
     minutes: int
     xp: int
@@ -154,6 +155,7 @@ def parse_lesson_file(path: Path) -> LessonData:
         summary=_text(meta, "summary", path, default=_text(meta, "subtitle", path)),
         quest=quest,
         quest_title=_text(meta, "quest_title", path),
+        quest_summary=_text(meta, "quest_summary", path),
         position=_int(meta, "position", path, default=None),
         minutes=minutes,
         xp=_int(meta, "xp", path, default=default_xp(minutes)),
@@ -255,15 +257,22 @@ def _park(changed: list[LessonData], existing: dict[str, Lesson]) -> None:
 
 
 def _quests_for(items: list[LessonData]) -> dict[str, Quest]:
+    """The quests the files name, created when missing; a summary from the files fills an empty one
+    (never one staff wrote), so importing the same files twice changes nothing."""
     quests = {quest.slug: quest for quest in Quest.objects.filter(slug__in={item.quest for item in items})}
     for item in items:
         if item.quest not in quests:
             quests[item.quest] = Quest.objects.create(
                 slug=item.quest,
                 title=item.quest_title or item.quest.replace("-", " ").title(),
+                summary=item.quest_summary,
                 order=Quest.objects.count() + 1,
                 status=Status.PUBLISHED,
             )
+        elif item.quest_summary and not quests[item.quest].summary:
+            quest = quests[item.quest]
+            quest.summary = item.quest_summary
+            quest.save(update_fields=["summary"])
     return quests
 
 
@@ -296,6 +305,7 @@ def lesson_to_text(lesson: Lesson) -> str:
         "summary": lesson.summary,
         "quest": lesson.quest.slug,
         "quest_title": lesson.quest.title,
+        "quest_summary": lesson.quest.summary,
         "position": lesson.position,
         "minutes": lesson.minutes,
         "xp": lesson.xp,

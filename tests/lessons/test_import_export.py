@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from lessons.importing import parse_lesson_file
 from lessons.models import Lesson, Quest
 
 LESSON = """---
@@ -171,3 +172,21 @@ def test_the_demo_content_imports_cleanly(db):
     assert "The architecture rush in one screen" in arc.body_html
     assert "were created" in output
     assert "0 were created, 0 were updated" in run(str(content))
+
+
+def test_a_quest_summary_from_the_files_fills_an_empty_summary_but_never_overwrites_staffs(db, tmp_path):
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    (folder / "01-one.md").write_text(
+        '---\ntitle: One\nquest: summed\nquest_title: Summed\nquest_summary: "From the file."\n---\nBody.\n',
+        encoding="utf-8",
+    )
+    call_command("import_lessons", str(folder), verbosity=0)
+    assert Quest.objects.get(slug="summed").summary == "From the file."
+    Quest.objects.filter(slug="summed").update(summary="Staff wrote this.")
+    call_command("import_lessons", str(folder), verbosity=0)
+    assert Quest.objects.get(slug="summed").summary == "Staff wrote this."
+    out = tmp_path / "out"
+    call_command("export_lessons", str(out), verbosity=0)
+    exported = parse_lesson_file(out / "summed" / "01-one.md")
+    assert exported.quest_summary == "Staff wrote this."
