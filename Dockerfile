@@ -13,6 +13,7 @@ COPY infra ./infra
 COPY lessons ./lessons
 COPY progress ./progress
 COPY comments ./comments
+COPY search ./search
 RUN pip install -c constraints.txt .
 COPY . .
 # Static files are collected at build time with a throwaway key; they hold no secrets.
