@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -185,15 +186,15 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 # Delete, flag, hide and unhide: GET shows a confirmation page (no script); POST does it.
 CONFIRMATIONS = {
-    "delete": (_("Delete this comment?"), _("Delete"), "button-danger"),
-    "flag": (_("Flag this comment for staff to review?"), _("Flag"), "button-danger"),
-    "hide": (_("Hide this comment from readers?"), _("Hide"), "button-danger"),
-    "unhide": (_("Show this comment to readers again?"), _("Unhide"), ""),
+    "delete": (gettext_lazy("Delete this comment?"), gettext_lazy("Delete"), "button-danger"),
+    "flag": (gettext_lazy("Flag this comment for staff to review?"), gettext_lazy("Flag"), "button-danger"),
+    "hide": (gettext_lazy("Hide this comment from readers?"), gettext_lazy("Hide"), "button-danger"),
+    "unhide": (gettext_lazy("Show this comment to readers again?"), gettext_lazy("Unhide"), ""),
 }
 DONE = {
-    "flag": _("Thanks. Staff will review this comment."),
-    "hide": _("The comment is hidden."),
-    "unhide": _("The comment is visible again."),
+    "flag": gettext_lazy("Thanks. Staff will review this comment."),
+    "hide": gettext_lazy("The comment is hidden."),
+    "unhide": gettext_lazy("The comment is visible again."),
 }
 
 
