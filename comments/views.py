@@ -78,9 +78,11 @@ def _get_rw_comment_for_user(request: HttpRequest, pk: int, *, may: Callable[[Co
     For the pages that offer an action (a confirmation, the edit form): no point showing what the POST
     would refuse. The POST itself is checked by the service, whose refusal says more."""
     comment = _get_comment_for_user(request, pk)
-    if not may(comment, request.user):
-        raise EditWindowClosed if may == Comment.can_edit and comment.is_by(request.user) else NotAllowed
-    return comment
+    if may(comment, request.user):
+        return comment
+    if may is Comment.can_edit and comment.is_by(request.user):
+        raise EditWindowClosed
+    raise NotAllowed
 
 
 def _sign_in_first(request: HttpRequest, next_url: str) -> HttpResponse:
