@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -24,9 +24,21 @@ from comments.selectors import CommentView
 _PK = 2_147_483_647  # stands in for a comment's pk while reversing URLs once per thread
 
 
+_NOTHING = SafeString("")  # an optional part that is absent
+_CLASSES = {  # (hidden, removed) -> the <article>'s classes: constants, so nothing to escape per comment
+    (False, False): SafeString("comment-main"),
+    (True, False): SafeString("comment-main is-hidden"),
+    (False, True): SafeString("comment-main is-removed"),
+    (True, True): SafeString("comment-main is-hidden is-removed"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Labels:
-    """What every comment repeats, translated, reversed and escaped once per render."""
+    """What every comment repeats, translated, reversed and escaped once per render.
+
+    The parts that do not depend on the comment are built here once, with ``format_html``; each
+    optional part of a comment's header carries its own leading space."""
 
     you: SafeString
     edited: SafeString
@@ -34,18 +46,18 @@ class Labels:
     deleted: SafeString
     removed: SafeString
     flagged: SafeString
-    permalink: str
-    reply_to: str  # with %(name)s
-    reply: str
-    edit: str
-    delete: str
-    flag: str
-    hide: str
-    unhide: str
-    confirm_delete: str
-    confirm_flag: str
-    confirm_hide: str
-    deleted_done: str
+    permalink: SafeString
+    reply_to: str  # with %(name)s, escaped with the name
+    reply: SafeString
+    edit: SafeString
+    delete: SafeString
+    flag: SafeString
+    hide: SafeString
+    unhide: SafeString
+    confirm_delete: SafeString
+    confirm_flag: SafeString
+    confirm_hide: SafeString
+    deleted_done: SafeString
     urls: dict[str, tuple[str, str]]  # name -> (before the pk, after the pk)
 
     @classmethod
@@ -56,24 +68,24 @@ class Labels:
             before, _marker, after = reverse(f"comments:{name}", args=[_PK]).partition(str(_PK))
             urls[name] = (before, after)
         return cls(
-            you=format_html('<span class="badge">{}</span>', _("you")),
-            edited=format_html('<span class="comment-edited">({})</span>', _("edited")),
-            hidden=format_html('<span class="badge badge-draft">{}</span>', _("hidden")),
+            you=format_html(' <span class="badge">{}</span>', _("you")),
+            edited=format_html(' <span class="comment-edited">({})</span>', _("edited")),
+            hidden=format_html(' <span class="badge badge-draft">{}</span>', _("hidden")),
             deleted=format_html('<p class="comment-removed">{}</p>', _("[deleted]")),
             removed=format_html('<p class="comment-removed">{}</p>', _("[hidden by a moderator]")),
             flagged=format_html('<span class="comment-flagged">{}</span>', _("Flagged")),
-            permalink=_("Link to this comment"),
+            permalink=conditional_escape(_("Link to this comment")),
             reply_to=_("to %(name)s"),
-            reply=_("Reply"),
-            edit=_("Edit"),
-            delete=_("Delete"),
-            flag=_("Flag"),
-            hide=_("Hide"),
-            unhide=_("Unhide"),
-            confirm_delete=_("Delete this comment?"),
-            confirm_flag=_("Flag this comment for staff to review?"),
-            confirm_hide=_("Hide this comment from readers?"),
-            deleted_done=_("Your comment was deleted."),
+            reply=conditional_escape(_("Reply")),
+            edit=conditional_escape(_("Edit")),
+            delete=conditional_escape(_("Delete")),
+            flag=conditional_escape(_("Flag")),
+            hide=conditional_escape(_("Hide")),
+            unhide=conditional_escape(_("Unhide")),
+            confirm_delete=conditional_escape(_("Delete this comment?")),
+            confirm_flag=conditional_escape(_("Flag this comment for staff to review?")),
+            confirm_hide=conditional_escape(_("Hide this comment from readers?")),
+            deleted_done=conditional_escape(_("Your comment was deleted.")),
             urls=urls,
         )
 
@@ -85,90 +97,72 @@ class Labels:
 def _actions(comment: CommentView, labels: Labels) -> SafeString:
     """The links for what this viewer may do with the comment (none: no <div>)."""
     pk, url = comment.pk, labels.url
-    links = []
+    reply = edit = delete = flag = moderate = _NOTHING
     if comment.may_reply:
-        links.append(format_html('<a href="{}" data-reply="{}">{}</a>', url("reply", pk), pk, labels.reply))
+        reply = format_html('<a href="{}" data-reply="{}">{}</a>', url("reply", pk), pk, labels.reply)
     if comment.may_edit:
-        links.append(format_html('<a href="{}" data-edit>{}</a>', url("edit", pk), labels.edit))
+        edit = format_html('<a href="{}" data-edit>{}</a>', url("edit", pk), labels.edit)
     if comment.may_delete:
-        links.append(
-            format_html(
-                '<a href="{}" data-action data-confirm="{}" data-done="{}">{}</a>',
-                url("delete", pk),
-                labels.confirm_delete,
-                labels.deleted_done,
-                labels.delete,
-            )
+        delete = format_html(
+            '<a href="{}" data-action data-confirm="{}" data-done="{}">{}</a>',
+            url("delete", pk),
+            labels.confirm_delete,
+            labels.deleted_done,
+            labels.delete,
         )
     if comment.may_flag:
         if comment.flagged_by_me:
-            links.append(labels.flagged)
+            flag = labels.flagged
         else:
-            links.append(
-                format_html(
-                    '<a href="{}" data-action data-confirm="{}">{}</a>',
-                    url("flag", pk),
-                    labels.confirm_flag,
-                    labels.flag,
-                )
+            flag = format_html(
+                '<a href="{}" data-action data-confirm="{}">{}</a>', url("flag", pk), labels.confirm_flag, labels.flag
             )
     if comment.may_moderate:
         if comment.is_hidden:
-            links.append(format_html('<a href="{}" data-action>{}</a>', url("unhide", pk), labels.unhide))
+            moderate = format_html('<a href="{}" data-action>{}</a>', url("unhide", pk), labels.unhide)
         else:
-            links.append(
-                format_html(
-                    '<a href="{}" data-action data-confirm="{}">{}</a>',
-                    url("hide", pk),
-                    labels.confirm_hide,
-                    labels.hide,
-                )
+            moderate = format_html(
+                '<a href="{}" data-action data-confirm="{}">{}</a>', url("hide", pk), labels.confirm_hide, labels.hide
             )
-    if not links:
-        return mark_safe("")  # nothing to escape in nothing
-    return format_html('<div class="comment-actions">{}</div>', format_html_join("", "{}", ((link,) for link in links)))
+    if reply is edit is delete is flag is moderate is _NOTHING:
+        return _NOTHING
+    return format_html('<div class="comment-actions">{}{}{}{}{}</div>', reply, edit, delete, flag, moderate)
 
 
 def comment_article(comment: CommentView, *, labels: Labels | None = None, notice: str = "") -> SafeString:
     """The comment itself (an <article>): author, time, text and the viewer's actions; no replies."""
     labels = labels or Labels.current()
-    classes = "comment-main"
-    if comment.is_hidden:
-        classes += " is-hidden"
-    if not comment.show_body:
-        classes += " is-removed"
-    meta = [format_html('<span class="comment-author">{}</span>', comment.author_name)]
-    if comment.is_mine:
-        meta.append(labels.you)
+    classes = _CLASSES[comment.is_hidden, not comment.show_body]
+    reply_to = _NOTHING
     if comment.reply_to_name:
-        meta.append(
-            format_html('<span class="comment-reply-to">↪ {}</span>', labels.reply_to % {"name": comment.reply_to_name})
+        reply_to = format_html(
+            ' <span class="comment-reply-to">↪ {}</span>', labels.reply_to % {"name": comment.reply_to_name}
         )
-    created = comment.created_at
-    meta.append(
-        format_html(
-            '<a class="comment-time" href="#comment-{}" title="{}"><time datetime="{}">{}</time></a>',
-            comment.pk,
-            labels.permalink,
-            timezone.localtime(created).isoformat(),
-            naturaltime(created),
-        )
-    )
+    edited = hidden = _NOTHING
     if comment.show_body:
-        if comment.is_edited:
-            meta.append(labels.edited)
-        if comment.is_hidden:
-            meta.append(labels.hidden)
+        edited = labels.edited if comment.is_edited else _NOTHING
+        hidden = labels.hidden if comment.is_hidden else _NOTHING
         # The one value not escaped: sanitized by lessons.markdown when the comment was saved.
         body = format_html('<div class="comment-body prose">{}</div>', mark_safe(comment.body_html))
     else:
         body = labels.deleted if comment.is_deleted else labels.removed
+    created = comment.created_at
     return format_html(
-        '<article class="{}" data-comment-main><header class="comment-meta">{}</header>{}{}{}</article>',
+        '<article class="{}" data-comment-main><header class="comment-meta">'
+        '<span class="comment-author">{}</span>{}{} <a class="comment-time" href="#comment-{}" title="{}">'
+        '<time datetime="{}">{}</time></a>{}{}</header>{}{}{}</article>',
         classes,
-        format_html_join(" ", "{}", ((part,) for part in meta)),
+        comment.author_name,
+        labels.you if comment.is_mine else _NOTHING,
+        reply_to,
+        comment.pk,
+        labels.permalink,
+        timezone.localtime(created).isoformat(),
+        naturaltime(created),
+        edited,
+        hidden,
         body,
-        format_html('<p class="comment-notice" role="status">{}</p>', notice) if notice else "",
+        format_html('<p class="comment-notice" role="status">{}</p>', notice) if notice else _NOTHING,
         _actions(comment, labels),
     )
 
@@ -176,7 +170,7 @@ def comment_article(comment: CommentView, *, labels: Labels | None = None, notic
 def comment_item(comment: CommentView, *, labels: Labels | None = None) -> SafeString:
     """A comment's <li id="comment-<pk>"> with its replies' <li>s inside it (SPEC 11)."""
     labels = labels or Labels.current()
-    replies = ""
+    replies = _NOTHING
     if comment.children:
         replies = format_html(
             '<ol class="comment-replies">{}</ol>',
