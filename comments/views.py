@@ -159,7 +159,7 @@ def comment_create(request: HttpRequest, lesson_id: int) -> HttpResponse:
         return _post_refused(request, refusal, form=form, lesson=lesson)
     achievements = [
         _("Achievement earned: %(icon)s %(name)s") % {"icon": achievement.icon, "name": achievement.display_name}
-        for achievement in (getattr(earned, "achievement", earned) for earned in posted.new_achievements)
+        for achievement in (earned.achievement for earned in posted.new_achievements)
     ]
 
     def page() -> HttpResponse:
