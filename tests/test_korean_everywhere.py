@@ -232,6 +232,15 @@ def _report(s: Site, c: Client, **extra) -> str:
     return response.content.decode()
 
 
+def _first_comment(s: Site, c: Client, **extra) -> str:
+    """Staff have not commented yet: their first comment earns an achievement, announced with it."""
+    shown = _post(
+        c, reverse("comments:create", args=[s.lesson.pk]), {"body": "First, 11"}, status=201 if extra else 200, **extra
+    )
+    assert "업적 달성" in shown  # "Achievement earned", so the announcement really is on the page checked
+    return shown
+
+
 def _flag_twice(s: Site, c: Client) -> str:
     _post(c, reverse("comments:flag", args=[s.theirs.pk]))
     return _post(c, reverse("comments:flag", args=[s.theirs.pk]), status=400)
@@ -276,6 +285,8 @@ WALK: dict[str, tuple[str | None, Callable[[Site, Client], str]]] = {
     "refused": ("author", lambda s, c: _page(c, reverse("comments:flag", args=[s.mine.pk]), status=403)),
     "refused twice flagged": ("author", _flag_twice),
     "posted": ("author", lambda s, c: _post(c, reverse("comments:create", args=[s.lesson.pk]), {"body": "New, 7"})),
+    "posted with an achievement": ("staff", _first_comment),
+    "posted with an achievement in place": ("staff", lambda s, c: _first_comment(s, c, **PARTIAL)),
     "post refused unverified": (
         "unverified",
         lambda s, c: _post(c, reverse("comments:create", args=[s.lesson.pk]), {"body": "New, 8"}, status=403),
