@@ -40,7 +40,7 @@ class FlagInline(admin.TabularInline):
 
 @admin.action(description=_("Hide selected comments"))
 def hide_comments(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
-    changed = services.comments_moderate(comments=queryset, user=request.user, hidden=True)
+    changed = services.comments_visibility_set(comments=queryset, user=request.user, hidden=True)
     modeladmin.message_user(
         request, ngettext("%d comment hidden.", "%d comments hidden.", changed) % changed, messages.SUCCESS
     )
@@ -48,7 +48,7 @@ def hide_comments(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
 
 @admin.action(description=_("Unhide selected comments"))
 def unhide_comments(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
-    changed = services.comments_moderate(comments=queryset, user=request.user, hidden=False)
+    changed = services.comments_visibility_set(comments=queryset, user=request.user, hidden=False)
     modeladmin.message_user(
         request, ngettext("%d comment shown again.", "%d comments shown again.", changed) % changed, messages.SUCCESS
     )

@@ -1,8 +1,8 @@
 """Discussion under lessons: comments, flags, per-lesson notification settings, notifications.
 
-Rules that decide who may do what live here as methods (``can_edit`` …) so that services enforce
-them and selectors show the matching buttons from one definition; the writes themselves live in
-``comments.services``.
+Rules that decide who may do what live here (``CommentRules``: ``can_edit`` …) so that services
+enforce them and selectors show the matching buttons from one definition; the writes themselves live
+in ``comments.services``.
 """
 
 from datetime import datetime, timedelta
@@ -27,8 +27,58 @@ class CommentQuerySet(models.QuerySet):
         """Comments anyone may read: neither deleted nor hidden by staff."""
         return self.filter(is_deleted=False, is_hidden=False)
 
+    def visible_to(self, user):
+        """Comments on lessons this user may see: ``Lesson.objects.visible_to`` is the one home of that rule.
 
-class Comment(models.Model):
+        Says nothing of deleted or hidden comments (``visible()``): a placeholder still has a place."""
+        return self.filter(lesson__in=Lesson.objects.visible_to(user))
+
+
+class CommentRules:
+    """Who may do what with a comment, decided from four facts: author, posting time, deleted, hidden.
+
+    Mixed into ``Comment``, whose services enforce these rules, and into the plain rows the lesson's
+    thread is built from (``comments.selectors``), which show the matching buttons: one definition for
+    both, without building a model instance per comment to show a thread."""
+
+    __slots__ = ()
+    author_id: int | None
+    created_at: datetime
+    is_deleted: bool
+    is_hidden: bool
+
+    @property
+    def is_visible(self) -> bool:
+        return not (self.is_deleted or self.is_hidden)
+
+    def edit_deadline(self) -> datetime:
+        return self.created_at + EDIT_WINDOW
+
+    def is_by(self, user) -> bool:
+        return user.is_authenticated and self.author_id is not None and self.author_id == user.pk
+
+    def can_edit(self, user, *, now: datetime | None = None) -> bool:
+        return self.is_by(user) and self.is_visible and (now or timezone.now()) < self.edit_deadline()
+
+    def can_delete(self, user) -> bool:
+        return self.is_by(user) and not self.is_deleted
+
+    def can_flag(self, user) -> bool:
+        return user.is_authenticated and not self.is_by(user) and self.is_visible
+
+    def can_moderate(self, user) -> bool:
+        return user.is_authenticated and user.is_staff and not self.is_deleted
+
+    def can_reply(self, user) -> bool:
+        """Whether the Reply button shows; posting also needs a verified email (checked by the service)."""
+        return self.is_visible and user.is_authenticated
+
+    def shows_text_to(self, user) -> bool:
+        """Readers see a shown comment's text; staff also see what they hid (never what its author deleted)."""
+        return self.is_visible or (self.is_hidden and not self.is_deleted and user.is_staff)
+
+
+class Comment(CommentRules, models.Model):
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="comments", verbose_name=_("lesson"))
     # The comment this one answers, as written (not as displayed: depth is capped only on the page).
     parent = models.ForeignKey(
@@ -91,36 +141,8 @@ class Comment(models.Model):
         return f"comment-{self.pk}"
 
     @property
-    def is_visible(self) -> bool:
-        return not (self.is_deleted or self.is_hidden)
-
-    @property
     def is_edited(self) -> bool:
         return self.edited_at is not None
-
-    def edit_deadline(self) -> datetime:
-        return self.created_at + EDIT_WINDOW
-
-    # --- who may do what (services enforce these; selectors use them to show buttons) ---
-
-    def is_by(self, user) -> bool:
-        return user.is_authenticated and self.author_id is not None and self.author_id == user.pk
-
-    def can_edit(self, user, *, now: datetime | None = None) -> bool:
-        return self.is_by(user) and self.is_visible and (now or timezone.now()) < self.edit_deadline()
-
-    def can_delete(self, user) -> bool:
-        return self.is_by(user) and not self.is_deleted
-
-    def can_flag(self, user) -> bool:
-        return user.is_authenticated and not self.is_by(user) and self.is_visible
-
-    def can_moderate(self, user) -> bool:
-        return user.is_authenticated and user.is_staff and not self.is_deleted
-
-    def can_reply(self, user) -> bool:
-        """Whether the Reply button shows; posting also needs a verified email (checked by the service)."""
-        return self.is_visible and user.is_authenticated
 
 
 class Flag(models.Model):
@@ -188,6 +210,14 @@ class NotificationQuerySet(models.QuerySet):
     def visible(self):
         """Notifications whose comment can still be read: a comment hidden or deleted later stops notifying."""
         return self.filter(comment__is_deleted=False, comment__is_hidden=False)
+
+    def visible_to(self, user):
+        """Notifications this user may read: still shown (``visible()``), on a lesson they may see.
+
+        The lesson rule is ``Lesson.objects.visible_to``, as for ``Comment.objects.visible_to``; it is
+        applied through the notification's comment (a join), not as a subquery over every comment,
+        because the header's 🔔 counts these on every signed-in page."""
+        return self.visible().filter(comment__lesson__in=Lesson.objects.visible_to(user))
 
     def unread(self):
         return self.filter(read_at__isnull=True)

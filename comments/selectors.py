@@ -1,21 +1,22 @@
 """Reads for the comments area and the notifications page, each in a fixed number of queries.
 
-A lesson's whole thread is one query (comments with their authors' profiles); the tree is built in
-Python, so 500 comments cost what 5 do. What a viewer may do with each comment is decided here, from
-the rules on the model, and handed to the templates as plain attributes.
+A lesson's whole thread is one query (comments with their authors' names, as plain rows: no model
+instance per comment); the tree is built in Python, so 500 comments cost what 5 do. What a viewer may
+do with each comment is decided here, from the rules on the model (``CommentRules``), and handed to
+``comments.thread_html`` as a frozen ``CommentView`` per comment.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from allauth.account.models import EmailAddress
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comments.models import MAX_DEPTH, MODE_REPLIES, Comment, Flag, LessonSubscription, Notification
-from lessons.models import Lesson, Status
+from comments.models import MAX_DEPTH, MODE_REPLIES, Comment, CommentRules, Flag, LessonSubscription, Notification
+from lessons.models import Lesson
 from progress.models import Profile
 
 ORDER_OLDEST = "oldest"
@@ -53,111 +54,185 @@ def subscription_mode(*, user, lesson: Lesson) -> str:
     return mode or MODE_REPLIES
 
 
-# What a thread shows, and no more: fewer columns to convert makes 500 comments noticeably cheaper.
-THREAD_FIELDS = (
-    *("id", "lesson_id", "parent_id", "author_id", "body_html", "created_at", "edited_at"),
-    *("is_deleted", "is_hidden", "author__id", "author__email", "author__username", "author__profile__id"),
-    *("author__profile__display_name", "author__profile__user_id"),
+# --- one comment as one viewer sees it ---
+
+
+@dataclass(frozen=True, slots=True)
+class CommentView:
+    """One comment as one viewer sees it: exactly what its markup shows, and what this viewer may do.
+
+    Built here from plain rows and turned into HTML by ``comments.thread_html``. ``body_html`` was
+    sanitized when it was saved; it is the only value the markup inserts unescaped."""
+
+    pk: int
+    depth: int  # 1 … MAX_DEPTH: where the page shows it, not how deep it was written
+    author_name: str
+    reply_to_name: str  # whom it answers, when shown at MAX_DEPTH beside the comment it answers
+    created_at: datetime
+    is_edited: bool
+    is_deleted: bool
+    is_hidden: bool
+    show_body: bool
+    body_html: str
+    is_mine: bool
+    may_reply: bool
+    may_edit: bool
+    may_delete: bool
+    may_flag: bool
+    flagged_by_me: bool
+    may_moderate: bool
+    children: tuple["CommentView", ...] = ()
+
+    @property
+    def is_visible(self) -> bool:
+        return not (self.is_deleted or self.is_hidden)
+
+
+@dataclass(slots=True)
+class _Row(CommentRules):
+    """One comment as the database returns it, while its thread's tree is arranged."""
+
+    pk: int
+    parent_id: int | None
+    author_id: int | None
+    created_at: datetime
+    edited_at: datetime | None
+    is_deleted: bool
+    is_hidden: bool
+    body_html: str
+    author_name: str
+    flagged_by_me: bool
+    depth: int = 1
+    reply_to_name: str = ""
+    children: list["_Row"] = field(default_factory=list)
+
+
+# What a comment shows, and no more, read as plain values: building a model instance (with its author
+# and profile) per comment cost two thirds of a signed-in lesson page with 100 comments.
+_NAME_FIELDS = ("author_id", "author__profile__display_name", "author__email", "author__username")
+_ROW_FIELDS = (
+    *("id", "parent_id", "created_at", "edited_at", "is_deleted", "is_hidden", "body_html"),
+    *_NAME_FIELDS,
+    "flagged_by_me",
 )
 
 
-def _with_viewer(queryset: QuerySet[Comment], user) -> QuerySet[Comment]:
-    queryset = queryset.select_related("author__profile")
-    if user.is_authenticated:
-        queryset = queryset.annotate(flagged_by_me=Exists(Flag.objects.filter(comment=OuterRef("pk"), user=user)))
-    return queryset
+def _with_flagged_by_me(comments: QuerySet[Comment], user) -> QuerySet[Comment]:
+    """``flagged_by_me`` in the same query (a subquery for signed-in viewers, a constant otherwise)."""
+    if not user.is_authenticated:
+        return comments.annotate(flagged_by_me=Value(False, output_field=BooleanField()))
+    return comments.annotate(flagged_by_me=Exists(Flag.objects.filter(comment=OuterRef("pk"), user=user)))
 
 
-def decorate(
-    comment: Comment, *, user, now: datetime | None = None, can_post: bool = True, names: dict | None = None
-) -> Comment:
-    """Set what templates show for one comment: its author's name and the viewer's buttons.
+def _author_name(author_id: int | None, display_name: str | None, email: str | None, username: str | None) -> str:
+    """``display_name`` from a row's values (the same fallbacks, without loading the user)."""
+    if author_id is None:
+        return _("[deleted]")
+    return Profile.public_name(display_name=display_name, email=email or "", username=username or "")
+
+
+def _row(values: Sequence, names: dict[int | None, str]) -> _Row:
+    """A _Row from ``_ROW_FIELDS`` values; ``names`` keeps each author's name across a thread."""
+    pk, parent_id, created_at, edited_at, is_deleted, is_hidden, body_html, author_id, *name, flagged = values
+    if is_deleted:
+        author_name = _("[deleted]")
+    elif (author_name := names.get(author_id)) is None:
+        author_name = names[author_id] = _author_name(author_id, *name)
+    return _Row(
+        pk, parent_id, author_id, created_at, edited_at, is_deleted, is_hidden, body_html, author_name, bool(flagged)
+    )
+
+
+def _view(row: _Row, *, user, now: datetime, can_post: bool) -> CommentView:
+    """Freeze an arranged row (replies first) with what this viewer may do with it.
 
     ``can_post`` says whether the viewer may post at all (signed in with a verified email): without
-    it there is no Reply button, since the form above says how to get there. ``names`` caches display
-    names by author across a thread."""
-    now = now or timezone.now()
-    if comment.is_deleted:
-        comment.author_name = _("[deleted]")
-    elif names is None:
-        comment.author_name = display_name(comment.author)
-    elif (name := names.get(comment.author_id)) is not None:
-        comment.author_name = name
-    else:
-        comment.author_name = names[comment.author_id] = display_name(comment.author)
-    comment.is_mine = comment.is_by(user)
-    comment.show_edit = comment.can_edit(user, now=now)
-    comment.show_delete = comment.can_delete(user)
-    comment.show_flag = comment.can_flag(user)
-    comment.show_moderation = comment.can_moderate(user)
-    comment.show_reply = can_post and comment.can_reply(user)
-    comment.show_body = comment.is_visible or (comment.is_hidden and not comment.is_deleted and user.is_staff)
-    if not hasattr(comment, "flagged_by_me"):
-        comment.flagged_by_me = False
-    comment.__dict__.setdefault("children", [])
-    comment.__dict__.setdefault("depth", 1)
-    comment.__dict__.setdefault("reply_to_name", "")
-    return comment
-
-
-def comment_for_viewer(*, pk: int, user) -> Comment:
-    """One comment decorated for the viewer, at the depth the page shows it (for partial responses)."""
-    related = _with_viewer(
-        Comment.objects.select_related("lesson__quest", "parent__author__profile", "parent__parent"), user
+    it there is no Reply button, since the form above says how to get there."""
+    return CommentView(
+        pk=row.pk,
+        depth=row.depth,
+        author_name=row.author_name,
+        reply_to_name=row.reply_to_name,
+        created_at=row.created_at,
+        is_edited=row.edited_at is not None,
+        is_deleted=row.is_deleted,
+        is_hidden=row.is_hidden,
+        show_body=row.shows_text_to(user),
+        body_html=row.body_html,
+        is_mine=row.is_by(user),
+        may_reply=can_post and row.can_reply(user),
+        may_edit=row.can_edit(user, now=now),
+        may_delete=row.can_delete(user),
+        may_flag=row.can_flag(user),
+        flagged_by_me=row.flagged_by_me,
+        may_moderate=row.can_moderate(user),
+        children=tuple(_view(child, user=user, now=now, can_post=can_post) for child in row.children),
     )
-    comment = related.get(pk=pk)
-    decorate(comment, user=user, can_post=email_verified(user))
-    parent = comment.parent
-    if parent is None:
-        comment.depth = 1
-    elif parent.parent is None:
-        comment.depth = 2
+
+
+def comment_for_viewer(*, pk: int, user, lesson: Lesson | None = None) -> CommentView:
+    """One comment as the viewer sees it, at the depth the page shows it (for fragments and form pages).
+
+    Two queries: the comment with its parent's chain, and whether the viewer may post. Raises
+    ``Comment.DoesNotExist`` when there is no such comment (on ``lesson``, when given)."""
+    comments = Comment.objects.filter(pk=pk)
+    if lesson is not None:
+        comments = comments.filter(lesson=lesson)
+    chain = ("parent__parent_id", "parent__parent__parent_id", "parent__is_deleted")
+    parent_name = tuple(f"parent__{name}" for name in _NAME_FIELDS)
+    values = _with_flagged_by_me(comments, user).values_list(*_ROW_FIELDS, *chain, *parent_name).get()
+    row = _row(values[: len(_ROW_FIELDS)], {})
+    grandparent_id, great_grandparent_id, parent_deleted, *parent_values = values[len(_ROW_FIELDS) :]
+    if row.parent_id is None:
+        row.depth = 1
+    elif grandparent_id is None:
+        row.depth = 2
     else:
-        comment.depth = MAX_DEPTH
-        if parent.parent.parent_id is not None:  # shown at the third level, under the parent's parent
-            comment.reply_to_name = display_name(parent.author) if not parent.is_deleted else _("[deleted]")
-    return comment
+        row.depth = MAX_DEPTH
+        if great_grandparent_id is not None:  # shown at the third level, under the parent's parent
+            row.reply_to_name = _("[deleted]") if parent_deleted else _author_name(*parent_values)
+    return _view(row, user=user, now=timezone.now(), can_post=email_verified(user))
 
 
-def arrange(comments: Iterable[Comment], *, order: str = ORDER_OLDEST) -> list[Comment]:
-    """Build the reply tree from a flat list (oldest first) and return the top-level comments.
+# --- the thread ---
+
+
+def arrange(rows: Iterable[_Row], *, user, order: str = ORDER_OLDEST) -> list[_Row]:
+    """Build the reply tree from a flat list (oldest first) and return the top-level rows.
 
     Replies deeper than MAX_DEPTH are shown at that depth, under their nearest ancestor that is
     shallow enough, with "in reply to" naming who they answer. Deleted or hidden comments stay only
     as placeholders for replies that are still shown; with none, they drop out."""
-    comments = list(comments)
-    by_id = {comment.pk: comment for comment in comments}
-    roots: list[Comment] = []
-    display_parent: dict[int, Comment | None] = {}
+    rows = list(rows)
+    by_id = {row.pk: row for row in rows}
+    roots: list[_Row] = []
+    display_parent: dict[int, _Row | None] = {}
 
-    def place(comment: Comment, seen: frozenset[int] = frozenset()) -> None:
-        if comment.pk in display_parent:
+    def place(row: _Row, seen: frozenset[int] = frozenset()) -> None:
+        if row.pk in display_parent:
             return
-        parent = by_id.get(comment.parent_id) if comment.parent_id else None
+        parent = by_id.get(row.parent_id) if row.parent_id else None
         if parent is not None and parent.pk in seen:  # a cycle made by hand in the admin: break it
             parent = None
         if parent is not None:
-            place(parent, seen | {comment.pk})
+            place(parent, seen | {row.pk})
         if parent is None:
-            display_parent[comment.pk], comment.depth = None, 1
+            display_parent[row.pk], row.depth = None, 1
         elif parent.depth < MAX_DEPTH:
-            display_parent[comment.pk], comment.depth = parent, parent.depth + 1
+            display_parent[row.pk], row.depth = parent, parent.depth + 1
         else:
-            display_parent[comment.pk], comment.depth = display_parent[parent.pk], MAX_DEPTH
-            comment.reply_to_name = parent.author_name
+            display_parent[row.pk], row.depth = display_parent[parent.pk], MAX_DEPTH
+            row.reply_to_name = parent.author_name
 
-    for comment in comments:
-        comment.children = []
-        comment.reply_to_name = ""
-    for comment in comments:
-        place(comment)
-    for comment in comments:  # in load order, so siblings stay oldest first
-        parent = display_parent[comment.pk]
-        (parent.children if parent is not None else roots).append(comment)
+    for row in rows:
+        place(row)
+    for row in rows:  # in load order, so siblings stay oldest first
+        parent = display_parent[row.pk]
+        (parent.children if parent is not None else roots).append(row)
 
-    def keep(comment: Comment) -> bool:
-        comment.children = [child for child in comment.children if keep(child)]
-        return comment.show_body or bool(comment.children)
+    def keep(row: _Row) -> bool:
+        row.children = [child for child in row.children if keep(child)]
+        return row.shows_text_to(user) or bool(row.children)
 
     roots = [root for root in roots if keep(root)]
     if order == ORDER_NEWEST:
@@ -170,7 +245,7 @@ class Thread:
     """The comments area of one lesson page, seen by one viewer."""
 
     lesson: Lesson
-    roots: list[Comment]
+    roots: list[CommentView]
     count: int
     order: str
     signed_in: bool
@@ -182,20 +257,16 @@ class Thread:
 def lesson_thread(*, lesson: Lesson, user, order: str = ORDER_OLDEST) -> Thread:
     """The lesson's comments as a tree: 1 query anonymous, 3 signed in, whatever the number of comments."""
     order = order if order in ORDERS else ORDER_OLDEST
-    now = timezone.now()
     signed_in = user.is_authenticated
     can_post = email_verified(user) if signed_in else False
-    thread = Comment.objects.filter(lesson=lesson).only(*THREAD_FIELDS).order_by("created_at", "pk")
-    comments = list(_with_viewer(thread, user))
+    comments = Comment.objects.filter(lesson=lesson).order_by("created_at", "pk")
     names: dict[int | None, str] = {}
-    for comment in comments:
-        comment.lesson = lesson  # permalinks without a query each
-        decorate(comment, user=user, now=now, can_post=can_post, names=names)
-    roots = arrange(comments, order=order)
+    rows = [_row(values, names) for values in _with_flagged_by_me(comments, user).values_list(*_ROW_FIELDS)]
+    now = timezone.now()
     return Thread(
         lesson=lesson,
-        roots=roots,
-        count=sum(1 for comment in comments if comment.is_visible),
+        roots=[_view(root, user=user, now=now, can_post=can_post) for root in arrange(rows, user=user, order=order)],
+        count=sum(1 for row in rows if row.is_visible),
         order=order,
         signed_in=signed_in,
         can_post=can_post,
@@ -207,10 +278,8 @@ def lesson_thread(*, lesson: Lesson, user, order: str = ORDER_OLDEST) -> Thread:
 
 
 def _inbox(user) -> QuerySet[Notification]:
-    inbox = Notification.objects.filter(recipient=user).visible()
-    if not user.is_staff:  # a lesson taken back to draft stops notifying learners
-        inbox = inbox.filter(comment__lesson__status=Status.PUBLISHED, comment__lesson__quest__status=Status.PUBLISHED)
-    return inbox
+    """The notifications this user may read (a lesson taken back to draft stops notifying learners)."""
+    return Notification.objects.filter(recipient=user).visible_to(user)
 
 
 def unread_count(*, user) -> int:

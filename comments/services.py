@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,9 +39,9 @@ RATE_LIMITS = (  # (window name, seconds, most comments in one window)
 
 
 class CommentRefused(Exception):
-    """A rule said no; ``message`` tells the person why, ``status`` is the HTTP answer."""
+    """A rule said no; ``message`` tells the person why. How to answer (a status code, a page) is the
+    caller's business: comments.views maps each kind to its HTTP status."""
 
-    status = 400
     message: Any = _("That could not be done.")
 
     def __init__(self, message: Any = None) -> None:
@@ -51,17 +51,14 @@ class CommentRefused(Exception):
 
 
 class NotAllowed(CommentRefused):
-    status = 403
     message = _("You can't do that with this comment.")
 
 
 class EmailNotVerified(CommentRefused):
-    status = 403
     message = _("Please verify your email address before commenting.")
 
 
 class RateLimited(CommentRefused):
-    status = 429
     message = _("You're commenting very quickly. Please wait a minute and post again; your text is kept below.")
     daily_message = _(
         "You've posted %(limit)d comments today, the daily limit. Please come back tomorrow; your text is kept below."
@@ -69,12 +66,11 @@ class RateLimited(CommentRefused):
 
 
 class EditWindowClosed(CommentRefused):
-    status = 403
     message = _("Comments can be edited for 15 minutes after posting; this one can no longer be changed.")
 
 
 class InvalidComment(CommentRefused):
-    status = 400
+    """The input broke a rule (empty, too long, a reply to a removed comment, flagged twice)."""
 
 
 @dataclass
@@ -165,8 +161,9 @@ def comment_create(*, author, lesson: Lesson, body: str, parent: Comment | int |
     """Post a comment or a reply, notify who should hear of it, and award comment achievements."""
     _require_poster(author)
     body = _clean_body(body)
-    if parent is not None and not isinstance(parent, Comment):
-        parent = Comment.objects.filter(pk=parent).first()
+    if parent is not None:
+        # Read as it is now, also when given an instance: it may have been hidden or deleted since.
+        parent = Comment.objects.filter(pk=parent.pk if isinstance(parent, Comment) else parent).first()
         if parent is None:
             raise InvalidComment(_("The comment you replied to no longer exists."))
     if parent is not None:
@@ -231,35 +228,18 @@ def comment_delete(*, comment: Comment, user) -> Comment | None:
 
 
 @transaction.atomic
-def comment_hide(*, comment: Comment, user) -> Comment:
-    """Staff take a comment off the page (kept for the record; its notifications stop showing)."""
-    if not comment.can_moderate(user):
-        raise NotAllowed(_("Only staff can hide comments."))
-    updated = Comment.objects.filter(pk=comment.pk, is_hidden=False).update(is_hidden=True, hidden_at=timezone.now())
-    page_cache.invalidate()
-    if updated:
-        comment.refresh_from_db()
-    return comment
+def comments_visibility_set(*, comments: QuerySet[Comment], user, hidden: bool) -> int:
+    """Staff hide comments from readers (kept for the record; their notifications stop showing) or show
+    them again: the one write behind the lesson page's Hide/Unhide and the admin's bulk actions.
 
-
-@transaction.atomic
-def comment_unhide(*, comment: Comment, user) -> Comment:
-    if not comment.can_moderate(user):
-        raise NotAllowed(_("Only staff can unhide comments."))
-    Comment.objects.filter(pk=comment.pk).update(is_hidden=False, hidden_at=None)
-    page_cache.invalidate()
-    comment.refresh_from_db()
-    return comment
-
-
-@transaction.atomic
-def comments_moderate(*, comments, user, hidden: bool) -> int:
-    """The admin's bulk hide/unhide; returns how many changed."""
+    Comments their authors deleted are left as they are. Returns how many changed; either way the
+    cached anonymous pages are made stale here, the one place this write happens."""
     if not (user.is_authenticated and user.is_staff):
-        raise NotAllowed(_("Only staff can hide comments."))
+        raise NotAllowed(_("Only staff can hide comments.") if hidden else _("Only staff can unhide comments."))
     changes = {"is_hidden": hidden, "hidden_at": timezone.now() if hidden else None}
+    changed = comments.filter(is_deleted=False).exclude(is_hidden=hidden).update(**changes)
     page_cache.invalidate()
-    return comments.exclude(is_hidden=hidden).filter(is_deleted=False).update(**changes)
+    return changed
 
 
 @transaction.atomic

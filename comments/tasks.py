@@ -5,15 +5,14 @@ runs it, perhaps minutes later, so it checks again that the email is still wante
 """
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from comments.models import Comment, LessonSubscription, Notification
 from comments.tokens import unsubscribe_token
+from infra.mail import send_templated
 
 
 def unsubscribe_url(user) -> str:
@@ -77,14 +76,13 @@ def send_reply_email(notification_id: int) -> int:
             "name": context["author_name"],
             "lesson": comment.lesson.title,
         }
-        message = EmailMultiAlternatives(
-            subject=" ".join(subject.split())[:200],  # no line breaks from a name or title
-            body=render_to_string("comments/email/reply.txt", context),
+        return send_templated(
+            subject=subject,
+            template="comments/email/reply",
+            context=context,
             to=[recipient.email],
             headers={
                 "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             },
         )
-        message.attach_alternative(render_to_string("comments/email/reply.html", context), "text/html")
-    return message.send()

@@ -1,9 +1,17 @@
 """Comment and notification pages: thin views over comments.services and comments.selectors.
 
 Every action works as a plain form POST that redirects back to the comment's anchor. The same views
-answer script requests (any ``X-Requested-With`` header) with a server-rendered fragment of HTML
-instead: the new or changed comment, or the error, which comments.js puts in place.
+answer comments.js (``X-Requested-With: fetch``) with a fragment of HTML instead: the new or changed
+comment, or the error, which the script puts in place. ``infra.fragments.fragment_or_page`` is the one
+way every view makes that choice. Services refuse with errors that know nothing of HTTP; this module,
+the edge, turns them into status codes (``REFUSAL_STATUS``) and pages or fragments.
 """
+
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,52 +20,79 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comments import selectors, services
 from comments.forms import CommentForm, PreviewForm, SubscriptionForm
 from comments.models import Comment
-from comments.services import CommentRefused, EmailNotVerified
+from comments.services import (
+    CommentRefused,
+    EditWindowClosed,
+    EmailNotVerified,
+    InvalidComment,
+    NotAllowed,
+    RateLimited,
+)
+from infra.fragments import fragment_or_page
 from lessons.markdown import render_comment
-from lessons.models import Lesson, Status
+from lessons.models import Lesson
+
+# --- the edge: refusals to status codes ---
+
+REFUSAL_STATUS: dict[type[CommentRefused], int] = {
+    InvalidComment: 400,
+    NotAllowed: 403,
+    EmailNotVerified: 403,
+    EditWindowClosed: 403,
+    RateLimited: 429,
+}
 
 
-def _is_partial(request: HttpRequest) -> bool:
-    """Script requests (comments.js sends X-Requested-With) get fragments, not pages."""
-    return bool(request.headers.get("X-Requested-With"))
+def _status(refusal: CommentRefused) -> int:
+    """The HTTP status of a refusal: that of its nearest class in REFUSAL_STATUS, 400 for any other."""
+    return next((REFUSAL_STATUS[kind] for kind in type(refusal).__mro__ if kind in REFUSAL_STATUS), 400)
+
+
+# --- access: one helper per object, on one visibility rule ---
 
 
 def _get_lesson_for_user(request: HttpRequest, lesson_id: int) -> Lesson:
+    """A lesson this user may see (``Lesson.objects.visible_to``), with its quest; 404 otherwise."""
     return get_object_or_404(Lesson.objects.visible_to(request.user).select_related("quest"), pk=lesson_id)
 
 
 def _get_comment_for_user(request: HttpRequest, pk: int) -> Comment:
-    """A comment on a lesson this user may see (404 otherwise), with its lesson and quest."""
-    comments = Comment.objects.select_related("lesson__quest")
-    if not request.user.is_staff:
-        comments = comments.filter(lesson__status=Status.PUBLISHED, lesson__quest__status=Status.PUBLISHED)
-    return get_object_or_404(comments, pk=pk)
+    """A comment on a lesson this user may see (``Comment.objects.visible_to``), with its lesson and
+    quest (so its permalink costs no query); 404 otherwise."""
+    return get_object_or_404(Comment.objects.visible_to(request.user).select_related("lesson__quest"), pk=pk)
 
 
-def _achievement_messages(request: HttpRequest, earned) -> list[str]:
-    texts = []
-    for item in earned:
-        achievement = getattr(item, "achievement", item)
-        name = getattr(achievement, "display_name", None) or str(achievement)
-        icon = getattr(achievement, "icon", "🏅")
-        texts.append(_("Achievement earned: %(icon)s %(name)s") % {"icon": icon, "name": name})
-    if not _is_partial(request):
-        for text in texts:
-            messages.success(request, text)
-    return texts
+def _get_rw_comment_for_user(request: HttpRequest, pk: int, *, may: Callable[[Comment, Any], bool]) -> Comment:
+    """The comment (as ``_get_comment_for_user``) when this user ``may`` act on it, by the rule on the
+    model; raises ``NotAllowed`` otherwise (``EditWindowClosed`` for its author after 15 minutes).
+
+    For the pages that offer an action (a confirmation, the edit form): no point showing what the POST
+    would refuse. The POST itself is checked by the service, whose refusal says more."""
+    comment = _get_comment_for_user(request, pk)
+    if may(comment, request.user):
+        return comment
+    if may is Comment.can_edit and comment.is_by(request.user):
+        raise EditWindowClosed
+    raise NotAllowed
 
 
-def _login_needed(request: HttpRequest, next_url: str) -> HttpResponse:
-    if _is_partial(request):
-        return render(request, "comments/_error.html", {"error": _("Please sign in first."), "login": True}, status=403)
-    return redirect_to_login(next_url)
+def _sign_in_first(request: HttpRequest, next_url: str) -> HttpResponse:
+    return fragment_or_page(
+        request,
+        fragment=lambda: render(
+            request, "comments/_error.html", {"error": _("Please sign in first."), "login": True}, status=403
+        ),
+        page=lambda: redirect_to_login(next_url),
+    )
 
 
 def _refused(
@@ -70,8 +105,28 @@ def _refused(
         "comment": comment,
         "lesson": lesson or (comment.lesson if comment else None),
     }
-    template = "comments/_error.html" if _is_partial(request) else "comments/refused.html"
-    return render(request, template, context, status=refusal.status)
+    return fragment_or_page(
+        request,
+        fragment=lambda: render(request, "comments/_error.html", context, status=_status(refusal)),
+        page=lambda: render(request, "comments/refused.html", context, status=_status(refusal)),
+    )
+
+
+def _on_comment(view: Callable[[HttpRequest, int], HttpResponse]) -> Callable[[HttpRequest, int], HttpResponse]:
+    """For the views that act on one comment: visitors are sent to sign in first, and a refusal
+    raised inside (by an access helper or a service) is answered here, in one way."""
+
+    @wraps(view)
+    def answer(request: HttpRequest, pk: int) -> HttpResponse:
+        if not request.user.is_authenticated:
+            _get_comment_for_user(request, pk)  # 404 before "sign in": a draft's comments stay unknown
+            return _sign_in_first(request, request.get_full_path())
+        try:
+            return view(request, pk)
+        except CommentRefused as refusal:
+            return _refused(request, refusal, comment=_get_comment_for_user(request, pk))
+
+    return answer
 
 
 def _comment_fragment(request: HttpRequest, pk: int, *, template: str, status: int = 200, **extra) -> HttpResponse:
@@ -79,56 +134,89 @@ def _comment_fragment(request: HttpRequest, pk: int, *, template: str, status: i
     return render(request, template, {"comment": comment, **extra}, status=status)
 
 
+def _done(request: HttpRequest, message: Promise | str, url: str) -> HttpResponse:
+    """No script: say it on the page the reader is sent back to."""
+    messages.success(request, message)
+    return redirect(url)
+
+
+# --- posting, replying, editing ---
+
+
 @require_POST
 def comment_create(request: HttpRequest, lesson_id: int) -> HttpResponse:
     lesson = _get_lesson_for_user(request, lesson_id)
     if not request.user.is_authenticated:
-        return _login_needed(request, f"{lesson.get_absolute_url()}#comments")
+        return _sign_in_first(request, f"{lesson.get_absolute_url()}#comments")
     form = CommentForm(request.POST)
-    refusal: CommentRefused
-    if form.is_valid():
-        try:
-            posted = services.comment_create(
-                author=request.user, lesson=lesson, body=form.cleaned_data["body"], parent=form.cleaned_data["parent"]
-            )
-        except CommentRefused as error:
-            refusal = error
-        else:
-            announcements = _achievement_messages(request, posted.new_achievements)
-            if _is_partial(request):
-                return _comment_fragment(
-                    request,
-                    posted.comment.pk,
-                    template="comments/_comment_created.html",
-                    status=201,
-                    announcements=[_("Your comment was posted."), *announcements],
-                )
-            messages.success(request, _("Your comment was posted."))
-            return redirect(posted.comment.get_absolute_url())
-    else:
-        refusal = services.InvalidComment(form.first_error())
-    if _is_partial(request):
-        return _refused(request, refusal, lesson=lesson)
-    # No script: the form again on its own page, with the message and everything typed.
-    parent_id = form.cleaned_data.get("parent") if hasattr(form, "cleaned_data") else None
-    parent = Comment.objects.filter(pk=parent_id, lesson=lesson).first() if parent_id else None
-    context = {
-        "lesson": lesson,
-        "form": form,
-        "error": refusal.message,
-        "needs_verification": isinstance(refusal, EmailNotVerified),
-        "parent": selectors.decorate(parent, user=request.user) if parent else None,
-        "action": reverse("comments:create", args=[lesson.pk]),
-    }
-    return render(request, "comments/form_page.html", context, status=refusal.status)
+    if not form.is_valid():
+        return _post_refused(request, InvalidComment(form.first_error()), form=form, lesson=lesson)
+    try:
+        posted = services.comment_create(
+            author=request.user, lesson=lesson, body=form.cleaned_data["body"], parent=form.cleaned_data["parent"]
+        )
+    except CommentRefused as refusal:
+        return _post_refused(request, refusal, form=form, lesson=lesson)
+    achievements = [
+        _("Achievement earned: %(icon)s %(name)s") % {"icon": achievement.icon, "name": achievement.display_name}
+        for achievement in (earned.achievement for earned in posted.new_achievements)
+    ]
+
+    def page() -> HttpResponse:
+        for text in achievements:
+            messages.success(request, text)
+        return _done(request, _("Your comment was posted."), posted.comment.get_absolute_url())
+
+    return fragment_or_page(
+        request,
+        fragment=lambda: _comment_fragment(
+            request,
+            posted.comment.pk,
+            template="comments/_comment_created.html",
+            status=201,
+            announcements=[_("Your comment was posted."), *achievements],
+        ),
+        page=page,
+    )
+
+
+def _post_refused(request: HttpRequest, refusal: CommentRefused, *, form: CommentForm, lesson: Lesson) -> HttpResponse:
+    """A comment or reply refused: the message in place, or (no script) the form again on its own page
+    with the message and everything typed."""
+
+    def page() -> HttpResponse:
+        parent_id = form.cleaned_data.get("parent") if hasattr(form, "cleaned_data") else None
+        parent = None
+        if parent_id:
+            with suppress(Comment.DoesNotExist):  # gone, or on another lesson: the form without it
+                parent = selectors.comment_for_viewer(pk=parent_id, user=request.user, lesson=lesson)
+        context = {
+            "lesson": lesson,
+            "form": form,
+            "error": refusal.message,
+            "needs_verification": isinstance(refusal, EmailNotVerified),
+            "parent": parent,
+            "action": reverse("comments:create", args=[lesson.pk]),
+        }
+        return render(request, "comments/form_page.html", context, status=_status(refusal))
+
+    return fragment_or_page(
+        request,
+        fragment=lambda: render(
+            request,
+            "comments/_error.html",
+            {"error": refusal.message, "needs_verification": isinstance(refusal, EmailNotVerified)},
+            status=_status(refusal),
+        ),
+        page=page,
+    )
 
 
 @require_GET
+@_on_comment
 def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:
     """The reply form on its own page, for readers without JavaScript."""
     comment = _get_comment_for_user(request, pk)
-    if not request.user.is_authenticated:
-        return _login_needed(request, request.get_full_path())
     parent = selectors.comment_for_viewer(pk=comment.pk, user=request.user)
     verified = selectors.email_verified(request.user)
     context = {
@@ -145,118 +233,156 @@ def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@_on_comment
 def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = _get_comment_for_user(request, pk)
-    if not request.user.is_authenticated:
-        return _login_needed(request, request.get_full_path())
-    action = reverse("comments:edit", args=[comment.pk])
     if request.method == "GET":
-        if not comment.can_edit(request.user):
-            refusal = services.EditWindowClosed() if comment.is_by(request.user) else services.NotAllowed()
-            return _refused(request, refusal, comment=comment)
-        form = CommentForm(initial={"body": comment.body})
-        template = "comments/_edit_form.html" if _is_partial(request) else "comments/form_page.html"
-        context = {"lesson": comment.lesson, "form": form, "comment": comment, "action": action}
-        return render(request, template, {**context, "field_id": f"comment-edit-{comment.pk}"})
+        comment = _get_rw_comment_for_user(request, pk, may=Comment.can_edit)
+        context = {"lesson": comment.lesson, "form": CommentForm(initial={"body": comment.body}), "comment": comment}
+        context.update(action=reverse("comments:edit", args=[pk]), field_id=f"comment-edit-{comment.pk}")
+        return fragment_or_page(
+            request,
+            fragment=lambda: render(request, "comments/_edit_form.html", context),
+            page=lambda: render(request, "comments/form_page.html", context),
+        )
+    comment = _get_comment_for_user(request, pk)
     form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.comment_edit(comment=comment, user=request.user, body=form.cleaned_data["body"])
-        except CommentRefused as error:
-            refusal = error
-        else:
-            if _is_partial(request):
-                return _comment_fragment(request, comment.pk, template="comments/_comment_body.html")
-            messages.success(request, _("Your comment was updated."))
-            return redirect(comment.get_absolute_url())
-    else:
-        refusal = services.InvalidComment(form.first_error())
-    if _is_partial(request):
-        return _refused(request, refusal, comment=comment)
+    try:
+        if not form.is_valid():
+            raise InvalidComment(form.first_error())
+        services.comment_edit(comment=comment, user=request.user, body=form.cleaned_data["body"])
+    except CommentRefused as refusal:
+        return _edit_refused(request, refusal, form=form, comment=comment)
+    return fragment_or_page(
+        request,
+        fragment=lambda: _comment_fragment(request, comment.pk, template="comments/_comment_body.html"),
+        page=lambda: _done(request, _("Your comment was updated."), comment.get_absolute_url()),
+    )
+
+
+def _edit_refused(request: HttpRequest, refusal: CommentRefused, *, form: CommentForm, comment: Comment):
+    """An edit refused: the message in place, or (no script) the form again with the text as typed."""
     context = {
         "lesson": comment.lesson,
         "form": form,
         "comment": comment,
-        "action": action,
+        "action": reverse("comments:edit", args=[comment.pk]),
         "error": refusal.message,
     }
-    return render(request, "comments/form_page.html", context, status=refusal.status)
+    return fragment_or_page(
+        request,
+        fragment=lambda: _refused(request, refusal, comment=comment),
+        page=lambda: render(request, "comments/form_page.html", context, status=_status(refusal)),
+    )
 
 
-# Delete, flag, hide and unhide: GET shows a confirmation page (no script); POST does it.
-CONFIRMATIONS = {
-    "delete": (_("Delete this comment?"), _("Delete"), "button-danger"),
-    "flag": (_("Flag this comment for staff to review?"), _("Flag"), "button-danger"),
-    "hide": (_("Hide this comment from readers?"), _("Hide"), "button-danger"),
-    "unhide": (_("Show this comment to readers again?"), _("Unhide"), ""),
-}
-DONE = {
-    "flag": _("Thanks. Staff will review this comment."),
-    "hide": _("The comment is hidden."),
-    "unhide": _("The comment is visible again."),
-}
+# --- delete, flag, hide and unhide: GET shows a confirmation page (no script); POST does it ---
 
 
-def _comment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    comment = _get_comment_for_user(request, pk)
-    if not request.user.is_authenticated:
-        return _login_needed(request, request.get_full_path())
+@dataclass(frozen=True, slots=True)
+class _Action:
+    """One of the four actions on a comment: its no-script confirmation, its rule, its write, its answer."""
+
+    question: Promise
+    button: Promise
+    button_class: str
+    may: Callable[[Comment, Any], bool]  # the rule on the model (the service enforces it again)
+    perform: Callable[[Comment, Any], Comment | None]  # None: the comment is gone
+    done: Promise
+    notice_in_place: bool = True  # comments.js says "deleted" itself, from the link's data-done
+
+
+def _visibility_set(hidden: bool) -> Callable[[Comment, Any], Comment]:
+    def perform(comment: Comment, user) -> Comment:
+        services.comments_visibility_set(comments=Comment.objects.filter(pk=comment.pk), user=user, hidden=hidden)
+        return comment
+
+    return perform
+
+
+DELETE = _Action(
+    question=gettext_lazy("Delete this comment?"),
+    button=gettext_lazy("Delete"),
+    button_class="button-danger",
+    may=Comment.can_delete,
+    perform=lambda comment, user: services.comment_delete(comment=comment, user=user),
+    done=gettext_lazy("Your comment was deleted."),
+    notice_in_place=False,
+)
+FLAG = _Action(
+    question=gettext_lazy("Flag this comment for staff to review?"),
+    button=gettext_lazy("Flag"),
+    button_class="button-danger",
+    may=Comment.can_flag,
+    perform=lambda comment, user: services.comment_flag(comment=comment, user=user),
+    done=gettext_lazy("Thanks. Staff will review this comment."),
+)
+HIDE = _Action(
+    question=gettext_lazy("Hide this comment from readers?"),
+    button=gettext_lazy("Hide"),
+    button_class="button-danger",
+    may=Comment.can_moderate,
+    perform=_visibility_set(True),
+    done=gettext_lazy("The comment is hidden."),
+)
+UNHIDE = _Action(
+    question=gettext_lazy("Show this comment to readers again?"),
+    button=gettext_lazy("Unhide"),
+    button_class="",
+    may=Comment.can_moderate,
+    perform=_visibility_set(False),
+    done=gettext_lazy("The comment is visible again."),
+)
+
+
+def _comment_action(request: HttpRequest, pk: int, action: _Action) -> HttpResponse:
     if request.method == "GET":
-        allowed = {
-            "delete": comment.can_delete,
-            "flag": comment.can_flag,
-            "hide": comment.can_moderate,
-            "unhide": comment.can_moderate,
-        }[action](request.user)
-        if not allowed:  # no point confirming what the POST would refuse
-            return _refused(request, services.NotAllowed(), comment=comment)
-        question, button, button_class = CONFIRMATIONS[action]
-        context = {"comment": selectors.comment_for_viewer(pk=comment.pk, user=request.user)}
-        context.update(question=question, button=button, button_class=button_class, lesson=comment.lesson)
+        comment = _get_rw_comment_for_user(request, pk, may=action.may)
+        context = {
+            "comment": selectors.comment_for_viewer(pk=comment.pk, user=request.user),
+            "lesson": comment.lesson,
+            "question": action.question,
+            "button": action.button,
+            "button_class": action.button_class,
+        }
         return render(request, "comments/confirm.html", context)
-    try:
-        if action == "delete":
-            remaining = services.comment_delete(comment=comment, user=request.user)
-        elif action == "flag":
-            services.comment_flag(comment=comment, user=request.user)
-        elif action == "hide":
-            services.comment_hide(comment=comment, user=request.user)
-        else:
-            services.comment_unhide(comment=comment, user=request.user)
-    except CommentRefused as refusal:
-        return _refused(request, refusal, comment=comment)
-    if action == "delete":
-        if _is_partial(request):
-            if remaining is None:
-                return HttpResponse(status=204)
-            return _comment_fragment(request, comment.pk, template="comments/_comment_body.html")
-        messages.success(request, _("Your comment was deleted."))
-        anchor = comment.anchor if remaining is not None else "comments"
-        return redirect(f"{comment.lesson.get_absolute_url()}#{anchor}")
-    if _is_partial(request):
-        return _comment_fragment(request, comment.pk, template="comments/_comment_body.html", notice=DONE[action])
-    messages.success(request, DONE[action])
-    return redirect(comment.get_absolute_url())
+    comment = _get_comment_for_user(request, pk)
+    remaining = action.perform(comment, request.user)
+    if remaining is None:  # deleted outright, with nothing left to show
+        return fragment_or_page(
+            request,
+            fragment=lambda: HttpResponse(status=204),
+            page=lambda: _done(request, action.done, f"{comment.lesson.get_absolute_url()}#comments"),
+        )
+    notice = action.done if action.notice_in_place else ""
+    return fragment_or_page(
+        request,
+        fragment=lambda: _comment_fragment(request, comment.pk, template="comments/_comment_body.html", notice=notice),
+        page=lambda: _done(request, action.done, comment.get_absolute_url()),
+    )
 
 
 @require_http_methods(["GET", "POST"])
+@_on_comment
 def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    return _comment_action(request, pk, "delete")
+    return _comment_action(request, pk, DELETE)
 
 
 @require_http_methods(["GET", "POST"])
+@_on_comment
 def comment_flag(request: HttpRequest, pk: int) -> HttpResponse:
-    return _comment_action(request, pk, "flag")
+    return _comment_action(request, pk, FLAG)
 
 
 @require_http_methods(["GET", "POST"])
+@_on_comment
 def comment_hide(request: HttpRequest, pk: int) -> HttpResponse:
-    return _comment_action(request, pk, "hide")
+    return _comment_action(request, pk, HIDE)
 
 
 @require_http_methods(["GET", "POST"])
+@_on_comment
 def comment_unhide(request: HttpRequest, pk: int) -> HttpResponse:
-    return _comment_action(request, pk, "unhide")
+    return _comment_action(request, pk, UNHIDE)
 
 
 @require_GET
@@ -269,7 +395,7 @@ def comment_permalink(request: HttpRequest, pk: int) -> HttpResponse:
 def comment_preview(request: HttpRequest) -> HttpResponse:
     """Render unsaved text through the same pipeline as a posted comment (the form's Preview button)."""
     if not request.user.is_authenticated:
-        return _login_needed(request, "/")
+        return _sign_in_first(request, "/")
     form = PreviewForm(request.POST)
     if not form.is_valid():
         return render(request, "comments/_error.html", {"error": form.errors["body"][0]}, status=400)
@@ -280,25 +406,29 @@ def comment_preview(request: HttpRequest) -> HttpResponse:
 @require_POST
 def subscription_set(request: HttpRequest, lesson_id: int) -> HttpResponse:
     lesson = _get_lesson_for_user(request, lesson_id)
+    back = f"{lesson.get_absolute_url()}#comments"
     if not request.user.is_authenticated:
-        return _login_needed(request, f"{lesson.get_absolute_url()}#comments")
+        return _sign_in_first(request, back)
     form = SubscriptionForm(request.POST)
     if not form.is_valid():
-        refusal = services.InvalidComment(form.errors["mode"][0])
-        if _is_partial(request):
-            return _refused(request, refusal, lesson=lesson)
-        messages.error(request, refusal.message)
-        return redirect(f"{lesson.get_absolute_url()}#comments")
+        refusal = InvalidComment(form.errors["mode"][0])
+
+        def page() -> HttpResponse:
+            messages.error(request, refusal.message)
+            return redirect(back)
+
+        return fragment_or_page(request, fragment=lambda: _refused(request, refusal, lesson=lesson), page=page)
     mode = services.subscription_set(user=request.user, lesson=lesson, mode=form.cleaned_data["mode"])
     notice = {
         "all": _("You'll be notified of every new comment on this lesson."),
         "muted": _("This lesson is muted: no notifications from it, not even replies."),
     }.get(mode, _("You'll be notified of replies to your comments."))
-    if _is_partial(request):
-        context = {"lesson": lesson, "subscription": mode, "signed_in": True, "notice": notice}
-        return render(request, "comments/_subscription.html", context)
-    messages.success(request, notice)
-    return redirect(f"{lesson.get_absolute_url()}#comments")
+    context = {"lesson": lesson, "subscription": mode, "signed_in": True, "notice": notice}
+    return fragment_or_page(
+        request,
+        fragment=lambda: render(request, "comments/_subscription.html", context),
+        page=lambda: _done(request, notice, back),
+    )
 
 
 # --- notifications ---

@@ -3,23 +3,22 @@
 Without JavaScript, /report/ is an ordinary page that sends the reporter back
 where they came from with a thank-you message. With JavaScript, the lesson page
 fetches the same view as a fragment (header ``X-Requested-With: fetch``), posts
-it in place and shows the answer where the form was.
+it in place and shows the answer where the form was; ``infra.fragments`` makes
+that choice (and says ``Vary``) as for every view that answers in place.
 """
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from infra.client import client_address
+from infra.fragments import fragment_or_page
 from lessons import services
 from lessons.forms import ReportForm
-
-FRAGMENT_HEADER = "fetch"
 
 
 def _render(request: HttpRequest, form: ReportForm, *, fragment: bool, status: int = 200) -> HttpResponse:
@@ -35,23 +34,19 @@ def _render(request: HttpRequest, form: ReportForm, *, fragment: bool, status: i
 @never_cache  # the form carries a CSRF token and a signed start time
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
-    fragment = request.headers.get("X-Requested-With") == FRAGMENT_HEADER
     if request.method == "GET":
         form = ReportForm(
             user=request.user,
             initial={"lesson": request.GET.get("lesson", "")[:64], "page": request.GET.get("page", "")[:2000]},
         )
-        response = _render(request, form, fragment=fragment)
-    else:
-        form = ReportForm(request.POST, user=request.user)
-        response = _submit(request, form, fragment=fragment)
-    patch_vary_headers(response, ["X-Requested-With"])
-    return response
-
-
-def _submit(request: HttpRequest, form: ReportForm, *, fragment: bool) -> HttpResponse:
+        return fragment_or_page(
+            request,
+            fragment=lambda: _render(request, form, fragment=True),
+            page=lambda: _render(request, form, fragment=False),
+        )
+    form = ReportForm(request.POST, user=request.user)
     if not form.is_valid():
-        return _render(request, form, fragment=fragment, status=400)
+        return _form_again(request, form, status=400)
     data = form.cleaned_data
     try:
         report = services.report_create(
@@ -67,9 +62,23 @@ def _submit(request: HttpRequest, form: ReportForm, *, fragment: bool) -> HttpRe
         )
     except services.ReportRateLimited as error:
         form.add_error(None, str(error))
-        return _render(request, form, fragment=fragment, status=429)
-    if fragment:
-        return render(request, "lessons/report_thanks.html", {"report": report}, status=201)
-    messages.success(request, _("Thank you! Your report was sent to our staff."))
-    back = data["page"] or (report.lesson.get_absolute_url() if report.lesson else reverse("lessons:home"))
-    return HttpResponseRedirect(back)
+        return _form_again(request, form, status=429)
+
+    def page() -> HttpResponse:
+        messages.success(request, _("Thank you! Your report was sent to our staff."))
+        back = data["page"] or (report.lesson.get_absolute_url() if report.lesson else reverse("lessons:home"))
+        return HttpResponseRedirect(back)
+
+    return fragment_or_page(
+        request,
+        fragment=lambda: render(request, "lessons/report_thanks.html", {"report": report}, status=201),
+        page=page,
+    )
+
+
+def _form_again(request: HttpRequest, form: ReportForm, *, status: int) -> HttpResponse:
+    return fragment_or_page(
+        request,
+        fragment=lambda: _render(request, form, fragment=True, status=status),
+        page=lambda: _render(request, form, fragment=False, status=status),
+    )

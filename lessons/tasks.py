@@ -1,12 +1,11 @@
 """Background work for the lessons app: telling staff about new reports."""
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from infra.mail import send_templated
 from lessons.models import Report
 
 
@@ -33,11 +32,10 @@ def report_notify_staff(report_id: int) -> int:
         "page_url": settings.SITE_URL + report.page_url if report.page_url else "",
         "reporter": reply_to or _("anonymous"),
     }
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split())[:200],  # no line breaks from a page path or title
-        body=render_to_string("lessons/report_email.txt", context),
-        to=list(settings.MANAGERS),
+    return send_templated(
+        subject=subject,
+        template="lessons/report_email",
+        context=context,
+        to=settings.MANAGERS,
         reply_to=[reply_to] if reply_to else None,
     )
-    message.attach_alternative(render_to_string("lessons/report_email.html", context), "text/html")
-    return message.send()

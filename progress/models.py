@@ -44,7 +44,14 @@ class Profile(models.Model):
     @property
     def name(self) -> str:
         """What other learners see: the display name, or the part of the email before the @."""
-        return self.display_name or self.user.email.split("@")[0] or self.user.get_username()
+        return self.public_name(
+            display_name=self.display_name, email=self.user.email, username=self.user.get_username()
+        )
+
+    @staticmethod
+    def public_name(*, display_name: str | None, email: str, username: str) -> str:
+        """``name`` from plain values, for pages that read rows rather than instances (the comment thread)."""
+        return display_name or email.split("@")[0] or username
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

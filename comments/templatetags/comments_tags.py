@@ -2,7 +2,7 @@
 
 from django import template
 
-from comments import rendering, selectors
+from comments import selectors, thread_html
 
 register = template.Library()
 
@@ -26,17 +26,17 @@ def unread_notifications(context) -> int:
 
 @register.simple_tag
 def comment_list(roots):
-    """The <li>s of a thread (see comments.rendering for why this is not a template)."""
-    return rendering.thread_html(roots)
+    """The <li>s of a thread (see comments.thread_html for why this is not a template)."""
+    return thread_html.thread(roots)
 
 
 @register.simple_tag
 def comment_item(comment):
     """One comment's <li> with its replies."""
-    return rendering.comment_html(comment)
+    return thread_html.comment_item(comment)
 
 
 @register.simple_tag
 def comment_article(comment, notice=""):
     """One comment's <article>, without its replies (what an edit or a moderation action replaces)."""
-    return rendering.comment_main_html(comment, notice=notice)
+    return thread_html.comment_article(comment, notice=notice)

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from comments import services
-from comments.models import LessonSubscription, Notification
+from comments.models import Comment, LessonSubscription, Notification
 from comments.tasks import send_reply_email
 from comments.tokens import unsubscribe_token
 from progress.models import Profile
@@ -80,7 +80,9 @@ def test_a_hidden_reply_stops_notifying_in_the_app_and_sends_no_email(
     parent = make_comment(user)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         reply = services.comment_create(author=other_user, lesson=lesson, body="spam", parent=parent).comment
-    services.comment_hide(comment=reply, user=staff_user)  # before the worker gets to the email
+    services.comments_visibility_set(
+        comments=Comment.objects.filter(pk=reply.pk), user=staff_user, hidden=True
+    )  # before the worker gets to the email
     for callback in callbacks:
         callback()
     assert mailoutbox == []
@@ -101,7 +103,7 @@ def test_a_reply_deleted_before_it_is_seen_disappears_from_the_inbox(make_commen
 
 def test_replies_to_hidden_or_deleted_comments_are_refused(make_comment, user, other_user, lesson, staff_user):
     hidden = make_comment(user, "hidden")
-    services.comment_hide(comment=hidden, user=staff_user)
+    services.comments_visibility_set(comments=Comment.objects.filter(pk=hidden.pk), user=staff_user, hidden=True)
     with pytest.raises(services.InvalidComment):
         services.comment_create(author=other_user, lesson=lesson, body="x", parent=hidden)
     assert Notification.objects.count() == 0

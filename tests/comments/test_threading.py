@@ -151,7 +151,7 @@ def test_hidden_comments_are_placeholders_for_readers_and_visible_to_staff(
     make_comment(other_user, "a reply to it", parent=hidden)
     alone = make_comment(user, "hidden and alone")
     for comment in (hidden, alone):
-        services.comment_hide(comment=comment, user=staff_user)
+        services.comments_visibility_set(comments=Comment.objects.filter(pk=comment.pk), user=staff_user, hidden=True)
     reader_html = client.get(lesson.get_absolute_url()).content.decode()
     assert "rude words" not in reader_html
     assert "hidden and alone" not in reader_html

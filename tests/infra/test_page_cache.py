@@ -95,11 +95,11 @@ def test_a_write_inside_the_same_transaction_is_seen_at_once(client, lesson):
 
 def test_hiding_a_comment_in_bulk_makes_cached_pages_stale(client, lesson, user, staff_user):
     from comments.models import Comment
-    from comments.services import comments_moderate
+    from comments.services import comments_visibility_set
 
     comment = Comment.objects.create(lesson=lesson, author=user, body="Visible for now")
     assert "Visible for now" in client.get(lesson.get_absolute_url()).content.decode()
-    comments_moderate(comments=Comment.objects.filter(pk=comment.pk), user=staff_user, hidden=True)
+    comments_visibility_set(comments=Comment.objects.filter(pk=comment.pk), user=staff_user, hidden=True)
     assert "Visible for now" not in Client().get(lesson.get_absolute_url()).content.decode()
 
 
