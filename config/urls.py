@@ -8,7 +8,7 @@ from lessons.sitemaps import SITEMAPS
 from progress import account_views
 
 # The admin login goes through allauth's login, so it is rate-limited like the site's.
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # allauth's documented way
 admin.site.site_header = "Stream"
 admin.site.site_title = "Stream admin"
 

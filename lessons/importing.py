@@ -9,6 +9,7 @@ string, ``layout``/``category``/``image``) are accepted too.
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import overload
 
 import yaml
 from django.core.exceptions import ValidationError
@@ -82,6 +83,10 @@ def _text(meta: dict, name: str, path: Path, *, required: bool = False, default:
     return str(value).strip()
 
 
+@overload
+def _int(meta: dict, name: str, path: Path, *, default: int) -> int: ...
+@overload
+def _int(meta: dict, name: str, path: Path, *, default: None) -> int | None: ...
 def _int(meta: dict, name: str, path: Path, *, default: int | None) -> int | None:
     value = meta.get(name)
     if value is None:

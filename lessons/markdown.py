@@ -101,7 +101,7 @@ def _foreign_scheme(url: str) -> bool:
     return scheme is not None and scheme[1] not in PROTOCOLS
 
 
-class _LinkPolicy(Filter):  # type: ignore[misc]  # html5lib's filters are untyped
+class _LinkPolicy(Filter):
     """After sanitizing: drop URLs hiding a foreign scheme, and set rel so no author can choose or drop it."""
 
     def __init__(self, source: Any, *, rel: str, external_only: bool) -> None:
@@ -120,7 +120,7 @@ class _LinkPolicy(Filter):  # type: ignore[misc]  # html5lib's filters are untyp
             yield token
 
 
-class _FocusableCode(Filter):  # type: ignore[misc]
+class _FocusableCode(Filter):
     """Code blocks scroll sideways on narrow screens; tabindex lets keyboard users scroll them (WCAG 2.1.1)."""
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
@@ -142,7 +142,7 @@ class _AlignToClass(Treeprocessor):
 def _code_block(src: str, language: str, class_name: str, options: dict[str, str], md: Markdown, **kwargs: Any) -> str:
     """Wrap Pygments' block in the header the page shows ("title · python"); copy.js adds its button there."""
     title = options.pop("title", "")
-    code = md.preprocessors["fenced_code_block"].highlight(src=src, language=language, options=options, md=md, **kwargs)  # type: ignore[attr-defined]
+    code = md.preprocessors["fenced_code_block"].highlight(src=src, language=language, options=options, md=md, **kwargs)
     label = escape(language or "text")
     title_html = f'<span class="code-title">{escape(title)}</span>' if title else ""
     header = f'<div class="code-header">{title_html}<span class="code-lang">{label}</span></div>'

@@ -66,7 +66,7 @@ def snippet(*, body: str, summary: str, terms: list[str]) -> SafeString:
     """A passage of the body around the first match, or the summary when the body has none."""
     pattern = _pattern(terms)
     found = pattern.search(body) if pattern else None
-    if found is not None:
+    if pattern is not None and found is not None:
         # Clean only the Markdown around the match: a lesson is long, a snippet short.
         start = found.start()
         text = plain_text(body[max(0, start - 4 * SNIPPET_BEFORE) : start + 4 * SNIPPET_LENGTH])

@@ -151,8 +151,8 @@ def lessons_search(*, query: str, user, limit: int = 20) -> SearchResults:
     hits = [
         SearchHit(
             lesson=lesson,
-            number=lesson.place_number,
-            total=lesson.place_total,
+            number=lesson.place_number,  # type: ignore[attr-defined]  # annotated by with_place_in_quest
+            total=lesson.place_total,  # type: ignore[attr-defined]
             title_html=highlight.highlight(lesson.title, terms),
             snippet_html=highlight.snippet(body=lesson.body, summary=lesson.summary, terms=terms),
         )
