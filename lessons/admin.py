@@ -7,23 +7,13 @@ from django.db import transaction
 from django.db.models import Count
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from infra import page_cache
 from lessons import services
 from lessons.models import ExternalLink, Lesson, Quest, Report, Status, Tag
-
-
-def _park_positions(lessons) -> None:
-    """Move lessons whose position changes out of the way, so a reordering
-    (1↔2) never trips the unique (quest, position) constraint half-way."""
-    for offset, lesson in enumerate(lessons):
-        if lesson.pk:
-            Lesson.objects.filter(pk=lesson.pk).update(position=1_000_000 + offset)
 
 
 class LessonInlineForm(forms.ModelForm):
@@ -73,7 +63,7 @@ class QuestAdmin(admin.ModelAdmin):
     @transaction.atomic
     def save_formset(self, request, form, formset, change):
         if formset.model is Lesson:
-            _park_positions([f.instance for f in formset.forms if f.has_changed()])
+            services.lessons_park_positions(lessons=[f.instance for f in formset.forms if f.has_changed()])
         super().save_formset(request, form, formset, change)
 
 
@@ -127,17 +117,14 @@ class LessonAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish selected lessons"))
     def publish(self, request, queryset):
-        count = queryset.exclude(status=Status.PUBLISHED).update(status=Status.PUBLISHED, updated_at=timezone.now())
-        page_cache.invalidate()
-        queryset.filter(published_at__isnull=True).update(published_at=timezone.now())
+        count = services.lessons_status_set(lessons=queryset, status=Status.PUBLISHED)
         self.message_user(
             request, ngettext("%d lesson published.", "%d lessons published.", count) % count, messages.SUCCESS
         )
 
     @admin.action(description=_("Unpublish selected lessons (back to draft)"))
     def unpublish(self, request, queryset):
-        count = queryset.exclude(status=Status.DRAFT).update(status=Status.DRAFT, updated_at=timezone.now())
-        page_cache.invalidate()
+        count = services.lessons_status_set(lessons=queryset, status=Status.DRAFT)
         self.message_user(
             request, ngettext("%d lesson unpublished.", "%d lessons unpublished.", count) % count, messages.SUCCESS
         )

@@ -17,6 +17,7 @@ from django.core.validators import URLValidator, validate_slug
 from django.db import transaction
 from django.utils.text import slugify
 
+from lessons import services
 from lessons.markdown import lesson_over_budget
 from lessons.models import ExternalLink, Lesson, Quest, Status, Tag, default_xp
 
@@ -229,9 +230,7 @@ def lessons_import(*, paths: list[Path], dry_run: bool = False) -> ImportResult:
         return result
 
     quests = _quests_for(changed)
-    # Lessons that move are parked out of the way first, so that swapped
-    # positions never collide with the unique (quest, position) constraint.
-    _park(changed, existing)
+    services.lessons_park_positions(lessons=[existing[item.key] for item in changed if item.key in existing])
     for item in changed:
         quest = quests[item.quest]
         if item.position is None:
@@ -251,14 +250,6 @@ def lessons_import(*, paths: list[Path], dry_run: bool = False) -> ImportResult:
             for index, (title, url) in enumerate(item.links)
         )
     return result
-
-
-def _park(changed: list[LessonData], existing: dict[str, Lesson]) -> None:
-    for offset, item in enumerate(changed):
-        lesson = existing.get(item.key)
-        if lesson is not None:
-            Lesson.objects.filter(pk=lesson.pk).update(position=1_000_000 + offset)
-            lesson.position = 1_000_000 + offset
 
 
 def _quests_for(items: list[LessonData]) -> dict[str, Quest]:

@@ -1,13 +1,16 @@
-"""Writes with rules in the lessons app: problem reports."""
+"""Writes with rules in the lessons app: problem reports, lesson status and positions."""
 
+from collections.abc import Iterable
 from functools import partial
 
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from infra import ratelimit
+from infra import page_cache, ratelimit
 from infra.client import UNKNOWN as UNKNOWN_ADDRESS
-from lessons.models import Lesson, Report
+from lessons.models import Lesson, Report, Status
 from lessons.signals import report_submitted
 from lessons.tasks import report_notify_staff
 
@@ -84,3 +87,27 @@ def report_status_set(*, reports, status: str) -> int:
     if status not in Report.State.values:
         raise ValueError(f"unknown report status {status!r}")
     return reports.exclude(status=status).update(status=status)
+
+
+PARKED_POSITION = 1_000_000  # far beyond any real position
+
+
+def lessons_park_positions(*, lessons: Iterable[Lesson]) -> None:
+    """Move lessons whose position is about to change out of the way first, so that a reordering
+    (1↔2, from the admin's inline or from import_lessons) never trips the unique (quest, position)
+    constraint half-way. Lessons not yet saved are skipped."""
+    for offset, lesson in enumerate(lesson for lesson in lessons if lesson.pk):
+        Lesson.objects.filter(pk=lesson.pk).update(position=PARKED_POSITION + offset)
+
+
+@transaction.atomic
+def lessons_status_set(*, lessons: QuerySet[Lesson], status: str) -> int:
+    """Publish lessons or take them back to draft (the admin's bulk actions); returns how many changed.
+
+    A first publication stamps ``published_at``; every change makes the anonymous pages stale."""
+    now = timezone.now()
+    changed = lessons.exclude(status=status).update(status=status, updated_at=now)
+    if status == Status.PUBLISHED:
+        lessons.filter(published_at__isnull=True).update(published_at=now)
+    page_cache.invalidate()
+    return changed
