@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 from django import forms
 from django.core import signing
 from django.urls import Resolver404, resolve
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from infra.redirects import local_path
 from lessons.models import Lesson, Report
 
 BODY_MAX_LENGTH = Report._meta.get_field("body").max_length
@@ -34,14 +34,8 @@ def safe_page_path(value: str | None) -> str:
 
     It is later used as a redirect target, so anything with a scheme, a host,
     a protocol-relative ``//`` or a backslash is dropped: never an open redirect."""
-    value = (value or "").strip()
-    if not value.startswith("/") or value.startswith(("//", "/\\")) or len(value) > PAGE_MAX_LENGTH:
-        return ""
-    if any(ord(char) < 32 or ord(char) == 127 for char in value):
-        return ""
-    if not url_has_allowed_host_and_scheme(value, allowed_hosts=set(), require_https=False):
-        return ""
-    if _resolves_to(value, "report"):
+    value = local_path(value, max_length=PAGE_MAX_LENGTH)
+    if value and _resolves_to(value, "report"):
         return ""  # the footer link on the report page itself: there is nothing to go back to
     return value
 

@@ -14,11 +14,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from infra.redirects import local_path
 from progress.accounts import verification_wait_seconds
 
 
@@ -39,9 +39,7 @@ def _tell_wait(request: HttpRequest, email: str, seconds: int) -> None:
 @require_POST
 def verification_send(request: HttpRequest) -> HttpResponse:
     """Send the verification mail for the learner's unverified primary address, or say when it can go."""
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = reverse("account_email")
+    next_url = local_path(request.POST.get("next")) or reverse("account_email")
     address = EmailAddress.objects.filter(user=request.user, verified=False).order_by("-primary").first()
     if address is None:
         messages.info(request, _("Your email address is already verified."))

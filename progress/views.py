@@ -13,12 +13,13 @@ from django.http.request import RawPostDataException
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from infra.privacy import export_personal_data
+from infra.redirects import local_path
 from infra.timestamps import iso
 from lessons.models import Lesson
 from progress import presentation, selectors, services
@@ -147,11 +148,7 @@ def api_uncomplete(request: HttpRequest) -> HttpResponse:
 
 
 def _safe_next(request: HttpRequest, url: str | None) -> str:
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return reverse("lessons:home")
+    return local_path(url) or reverse("lessons:home")
 
 
 @require_POST
