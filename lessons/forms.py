@@ -1,7 +1,6 @@
 """The "Report a problem" form: what the reporter types, the context the page
 adds, and the spam checks that need no third-party service."""
 
-import re
 import time
 from urllib.parse import urlsplit
 
@@ -11,7 +10,7 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
 from infra.redirects import local_path
-from lessons.models import Lesson, Report
+from lessons.models import Lesson, Report, is_lesson_key
 
 BODY_MAX_LENGTH = Report._meta.get_field("body").max_length
 PAGE_MAX_LENGTH = Report._meta.get_field("page_url").max_length
@@ -21,7 +20,6 @@ MIN_SECONDS_TO_SUBMIT = 3
 # A form left open longer than this asks to be sent again (the token is signed, not stored).
 MAX_SECONDS_TO_SUBMIT = 24 * 60 * 60
 _STARTED_SALT = "lessons.report.started"
-_KEY_PATTERN = re.compile(r"[-a-zA-Z0-9_]{1,64}")
 
 
 def report_form_token(*, issued_at: float | None = None) -> str:
@@ -54,7 +52,7 @@ def lesson_for_report(*, key: str, page: str, user) -> Lesson | None:
     """The lesson a report is about: by its stable key, or else from the page path
     (the footer link sends only the page). Only lessons this user may see (1 query)."""
     lessons = Lesson.objects.visible_to(user).select_related("quest")
-    if key and not _KEY_PATTERN.fullmatch(key):
+    if key and not is_lesson_key(key):
         return None  # not a key at all (and NUL bytes would upset PostgreSQL)
     if key:
         return lessons.filter(key=key).first()

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 
 from lessons import services
 from lessons.markdown import lesson_over_budget
-from lessons.models import ExternalLink, Lesson, Quest, Status, Tag, default_xp
+from lessons.models import ExternalLink, Lesson, Quest, Status, Tag, default_xp, is_lesson_key
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.DOTALL)
 KNOWN_KEYS = {
@@ -125,7 +125,9 @@ def parse_lesson_file(path: Path) -> LessonData:
 
     stem = re.sub(r"^(\d{4}-\d{2}-\d{2}-|\d+-)", "", path.stem)
     slug = _slug(_text(meta, "slug", path, default=slugify(stem)), "slug", path)
-    key = _slug(_text(meta, "key", path, default=slug), "key", path)
+    key = _text(meta, "key", path, default=slug)
+    if not is_lesson_key(key):
+        raise LessonFileError(path, "key", f"{key!r} may contain only letters, digits, - and _ (at most 64)")
     quest = _slug(_text(meta, "quest", path, required=True), "quest", path)
     minutes = _int(meta, "minutes", path, default=10)
     status = _text(meta, "status", path, default=Status.PUBLISHED)

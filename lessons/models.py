@@ -1,6 +1,7 @@
 """Content: quests, lessons, tags, external links; and problem reports about them."""
 
 import math
+import re
 import uuid
 
 from django.conf import settings
@@ -89,6 +90,17 @@ class LessonQuerySet(models.QuerySet):
         return self.order_by("quest__order", "quest_id", "position")
 
 
+# A lesson's stable key, as progress refers to it everywhere (the browser, the API, lesson files):
+# ASCII letters, digits, "-" and "_" (what SlugField accepts), at most LESSON_KEY_MAX_LENGTH long.
+LESSON_KEY_MAX_LENGTH = 64
+LESSON_KEY_PATTERN = re.compile(rf"[-a-zA-Z0-9_]{{1,{LESSON_KEY_MAX_LENGTH}}}")
+
+
+def is_lesson_key(value: object) -> bool:
+    """Whether ``value`` has the form of a lesson key (whether such a lesson exists is another question)."""
+    return isinstance(value, str) and LESSON_KEY_PATTERN.fullmatch(value) is not None
+
+
 def new_lesson_key() -> str:
     return uuid.uuid4().hex[:12]
 
@@ -100,7 +112,7 @@ class Lesson(models.Model):
     # changes when the title or slug does.
     key = models.SlugField(
         _("key"),
-        max_length=64,
+        max_length=LESSON_KEY_MAX_LENGTH,
         default=new_lesson_key,
         help_text=_("Stable identifier used by progress. Never change it once learners have progress."),
     )

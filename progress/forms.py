@@ -11,11 +11,11 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lessons.models import LESSON_KEY_MAX_LENGTH
 from progress.models import Profile, valid_time_zones
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_SYNC_ENTRIES = 1000
-MAX_KEY_LENGTH = 64
 MAX_TIME_LENGTH = 64
 
 
@@ -61,7 +61,7 @@ def _object(raw: bytes, allowed: set[str], required: set[str]) -> dict:
 
 
 def _lesson_key(value) -> str:
-    if not isinstance(value, str) or not value or len(value) > MAX_KEY_LENGTH:
+    if not isinstance(value, str) or not value or len(value) > LESSON_KEY_MAX_LENGTH:
         raise PayloadError(_("A lesson key must be a non-empty string of at most 64 characters."))
     return value
 
@@ -115,7 +115,7 @@ class LessonMarkForm(forms.Form):
     """The complete/undo button without JavaScript: the state the learner asks for, not a toggle,
     so a double submit cannot flip it back."""
 
-    lesson = forms.SlugField(max_length=MAX_KEY_LENGTH)
+    lesson = forms.SlugField(max_length=LESSON_KEY_MAX_LENGTH)
     done = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1")
     next = forms.CharField(required=False, max_length=2000)
 

@@ -7,7 +7,6 @@ EarnedAchievement stay the last line of defence (``ignore_conflicts``), so even 
 that skips the lock can neither fail nor double-count.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -15,12 +14,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from lessons.models import Lesson
+from lessons.models import Lesson, is_lesson_key
 from progress.models import Achievement, AchievementKind, Completion, EarnedAchievement, Profile
 from progress.rules import LevelInfo
 from progress.selectors import catalog, learner_standing, standing_for
 
-LESSON_KEY = re.compile(r"[-a-zA-Z0-9_]+")
 # Before this, a completion time is a broken clock (a device at 1970), not a lesson read on Stream.
 EARLIEST_PLAUSIBLE = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -109,7 +107,7 @@ def progress_merge(*, user, completed: dict[str, datetime]) -> MergeResult:
     incoming = {key: min(moment, now) for key, moment in completed.items() if moment >= EARLIEST_PLAUSIBLE}
     profile = _lock_profile(user)
     # Only slugs can be lesson keys; anything else (a NUL byte, say) is unknown without asking the database.
-    plausible = [key for key in incoming if LESSON_KEY.fullmatch(key)]
+    plausible = [key for key in incoming if is_lesson_key(key)]
     lesson_ids = dict(Lesson.objects.published().filter(key__in=plausible).values_list("key", "id"))
     ignored = sorted(key for key in completed if key not in lesson_ids)
     existing = {

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from infra.privacy import export_personal_data
 from infra.redirects import local_path
 from infra.timestamps import iso
-from lessons.models import Lesson
+from lessons.models import Lesson, is_lesson_key
 from progress import presentation, selectors, services
 from progress.forms import (
     MAX_BODY_BYTES,
@@ -43,7 +43,7 @@ def _get_lesson_for_progress(key: str) -> Lesson:
     Raises ``LessonNotPublished`` otherwise; the API answers 404, the button a message.
     Its quest comes with it, so ``lesson.is_public`` in the services costs no query."""
     lesson = None
-    if services.LESSON_KEY.fullmatch(key):
+    if is_lesson_key(key):
         lesson = Lesson.objects.published().select_related("quest").filter(key=key).first()
     if lesson is None:
         raise services.LessonNotPublished(key)
