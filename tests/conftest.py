@@ -86,6 +86,12 @@ def lessons(quest):
     return list(quest.lessons.order_by("position"))
 
 
+@pytest.fixture
+def lesson(lessons):
+    """The quest's first lesson: the one most tests read, comment on or report."""
+    return lessons[0]
+
+
 def ship_levels_and_achievements() -> None:
     """Put back the level table and the eleven achievements of the data migration.
 

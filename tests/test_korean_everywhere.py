@@ -168,8 +168,7 @@ class Site:
 
 
 @pytest.fixture
-def site(db, settings) -> Site:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def site(db) -> Site:
     quest = make_quest("korean-walk")
     lesson = quest.lessons.order_by("position").first()
     lesson.tags.add(Tag.objects.create(name="history", slug="history"))

@@ -6,17 +6,6 @@ from django.test import Client
 from comments.models import Comment
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """The cast creates four accounts per test; real password hashing would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def lesson(quest):
-    return quest.lessons.order_by("position").first()
-
-
 @pytest.fixture
 def make_comment(lesson):
     """A comment written straight to the database (the rules are tested through the services)."""

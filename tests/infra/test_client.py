@@ -11,12 +11,6 @@ from tests.conftest import PASSWORD
 PROXY = "10.0.0.2"  # nginx, as gunicorn sees it
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Thirteen failed logins with real password hashing would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def request(remote: str = PROXY, forwarded: str | None = None):
     headers = {"X_FORWARDED_FOR": forwarded} if forwarded is not None else {}
     return RequestFactory().get("/", REMOTE_ADDR=remote, headers=headers)

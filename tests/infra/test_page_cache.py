@@ -9,7 +9,7 @@ from django.test import Client
 
 from infra import page_cache
 from lessons.models import Status
-from tests.conftest import PASSWORD, make_quest
+from tests.conftest import PASSWORD
 
 
 @pytest.fixture(autouse=True)
@@ -18,11 +18,6 @@ def _page_cache_on(settings):
     settings.PAGE_CACHE_VERSION_SECONDS = 0  # read the shared version on every request
     page_cache._local.pages.clear()
     page_cache._local.version_read_at = float("-inf")
-
-
-@pytest.fixture
-def lesson(db):
-    return make_quest("cached", lessons=3).lessons.get(position=2)
 
 
 def nonce(response) -> str:

@@ -55,7 +55,6 @@ def test_page_entries_and_limit_counters_live_in_separate_tables(db):
 def page_cache_on(settings):
     settings.PAGE_CACHE_SECONDS = 60
     settings.PAGE_CACHE_VERSION_SECONDS = 0
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def cache_rows(alias: str) -> int:

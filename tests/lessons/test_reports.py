@@ -41,11 +41,6 @@ def report_data(about: Lesson | None = None, **overrides) -> dict:
 
 
 @pytest.fixture
-def lesson(lessons) -> Lesson:
-    return lessons[1]
-
-
-@pytest.fixture
 def post(client, django_capture_on_commit_callbacks):
     """POST to the report view as a browser would, running on-commit work (email, signal)."""
 

@@ -14,12 +14,6 @@ def post_json(client, url: str, body, **extra):
     return client.post(url, data=body, content_type="application/json", **extra)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """These tests create many accounts; slow hashing would only slow them down."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def learner_client(client, user):
     client.force_login(user)
