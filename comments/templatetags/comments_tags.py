@@ -3,6 +3,7 @@
 from django import template
 
 from comments import selectors, thread_html
+from comments.models import MAX_DEPTH
 
 register = template.Library()
 
@@ -40,3 +41,9 @@ def comment_item(comment):
 def comment_article(comment, notice=""):
     """One comment's <article>, without its replies (what an edit or a moderation action replaces)."""
     return thread_html.comment_article(comment, notice=notice)
+
+
+@register.simple_tag
+def comment_max_depth() -> int:
+    """How deep replies nest on the page (comments.models.MAX_DEPTH), handed to comments.js."""
+    return MAX_DEPTH

@@ -3,7 +3,6 @@
 // without JavaScript each link and form works as a plain page.
 import { toast, csrfToken } from "./ui.js";
 
-const MAX_DEPTH = 3;
 
 async function send(url, body, method = "POST") {
   const response = await fetch(url, {
@@ -69,7 +68,7 @@ function wire(section) {
       else list.append(li);
       return;
     }
-    if (Number(parent.dataset.depth) >= MAX_DEPTH) {
+    if (Number(parent.dataset.depth) >= Number(section.dataset.maxDepth)) {
       parent.parentElement.append(li); // deeper replies stay at the third level
       return;
     }

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments import services
-from comments.models import Comment, Flag, FlaggedComment
+from comments.models import MAX_DEPTH, Comment, Flag, FlaggedComment
 from comments.privacy import personal_data
 from tests.comments.conftest import PARTIAL, signed_in
 
@@ -287,3 +287,8 @@ def test_download_my_data_includes_comments_notifications_and_settings(make_comm
 def test_the_nav_bell_is_only_for_signed_in_people(client, user):
     assert 'class="nav-bell"' not in client.get("/").content.decode()
     assert 'class="nav-bell"' in signed_in(user).get("/").content.decode()
+
+
+def test_the_page_hands_comments_js_the_nesting_depth(client, lesson):
+    html = client.get(lesson.get_absolute_url()).content.decode()
+    assert f'data-max-depth="{MAX_DEPTH}"' in html
