@@ -11,6 +11,7 @@ from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from infra import drafts
 from lessons.models import Lesson, Report
 
 BODY_MAX_LENGTH = Report._meta.get_field("body").max_length
@@ -130,6 +131,10 @@ class ReportForm(forms.Form):
             self.initial.setdefault("started", report_form_token())
         if user.is_authenticated:
             del self.fields["email"]  # signed-in reports carry the account, not a typed address
+        # What is typed is kept in the browser until sent (static/js/drafts.js), per page reported.
+        for name, draft in zip(("body", "email"), drafts.report_drafts(page=self.context_page), strict=True):
+            if name in self.fields:
+                self.fields[name].widget.attrs["data-draft"] = draft
 
     @property
     def signed_in(self) -> bool:
