@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from comments.selectors import CommentView
+from infra.drafts import reply_draft
 
 _PK = 2_147_483_647  # stands in for a comment's pk while reversing URLs once per thread
 
@@ -99,7 +100,13 @@ def _actions(comment: CommentView, labels: Labels) -> SafeString:
     pk, url = comment.pk, labels.url
     reply = edit = delete = flag = moderate = _NOTHING
     if comment.may_reply:
-        reply = format_html('<a href="{}" data-reply="{}">{}</a>', url("reply", pk), pk, labels.reply)
+        reply = format_html(
+            '<a href="{}" data-reply="{}" data-draft="{}">{}</a>',
+            url("reply", pk),
+            pk,
+            reply_draft(parent_id=pk),
+            labels.reply,
+        )
     if comment.may_edit:
         edit = format_html('<a href="{}" data-edit>{}</a>', url("edit", pk), labels.edit)
     if comment.may_delete:

@@ -37,6 +37,7 @@ from comments.services import (
     NotAllowed,
     RateLimited,
 )
+from infra import drafts
 from infra.fragments import fragment_or_page
 from lessons.markdown import render_comment
 from lessons.models import Lesson
@@ -87,12 +88,13 @@ def _get_rw_comment_for_user(request: HttpRequest, pk: int, *, may: Callable[[Co
 
 
 def _sign_in_first(request: HttpRequest, next_url: str) -> HttpResponse:
+    """Not signed in (or the session expired): to the login page, which brings the reader back."""
+    login = redirect_to_login(next_url)
+    context = {"error": _("Please sign in first."), "login_url": login.url}
     return fragment_or_page(
         request,
-        fragment=lambda: render(
-            request, "comments/_error.html", {"error": _("Please sign in first."), "login": True}, status=403
-        ),
-        page=lambda: redirect_to_login(next_url),
+        fragment=lambda: render(request, "comments/_error.html", context, status=403),
+        page=lambda: login,
     )
 
 
@@ -135,9 +137,9 @@ def _comment_fragment(request: HttpRequest, pk: int, *, template: str, status: i
     return render(request, template, {"comment": comment, **extra}, status=status)
 
 
-def _done(request: HttpRequest, message: Promise | str, url: str) -> HttpResponse:
-    """No script: say it on the page the reader is sent back to."""
-    messages.success(request, message)
+def _done(request: HttpRequest, message: Promise | str, url: str, *used_drafts: str) -> HttpResponse:
+    """No script: say it on the page the reader is sent back to (with the browser drafts a post used up)."""
+    drafts.posted(request, message, *used_drafts)
     return redirect(url)
 
 
@@ -163,7 +165,9 @@ def comment_create(request: HttpRequest, lesson_id: int) -> HttpResponse:
     def page() -> HttpResponse:
         for text in achievements:
             messages.success(request, text)
-        return _done(request, _("Your comment was posted."), posted.comment.get_absolute_url())
+        parent_id = form.cleaned_data["parent"]
+        used = drafts.reply_draft(parent_id=parent_id) if parent_id else drafts.new_comment_draft(lesson_id=lesson.pk)
+        return _done(request, _("Your comment was posted."), posted.comment.get_absolute_url(), used)
 
     return fragment_or_page(
         request,
@@ -253,7 +257,9 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return fragment_or_page(
         request,
         fragment=lambda: _comment_fragment(request, comment.pk, template="comments/_comment_body.html"),
-        page=lambda: _done(request, _("Your comment was updated."), comment.get_absolute_url()),
+        page=lambda: _done(
+            request, _("Your comment was updated."), comment.get_absolute_url(), drafts.edit_draft(comment_id=pk)
+        ),
     )
 
 

@@ -9,6 +9,7 @@ from django.core import signing
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
+from infra import drafts
 from infra.redirects import local_path
 from lessons.models import Lesson, Report, is_lesson_key
 
@@ -122,6 +123,10 @@ class ReportForm(forms.Form):
             self.initial.setdefault("started", report_form_token())
         if user.is_authenticated:
             del self.fields["email"]  # signed-in reports carry the account, not a typed address
+        # What is typed is kept in the browser until sent (static/js/drafts.js), per page reported.
+        for name, draft in zip(("body", "email"), drafts.report_drafts(page=self.context_page), strict=True):
+            if name in self.fields:
+                self.fields[name].widget.attrs["data-draft"] = draft
 
     @property
     def signed_in(self) -> bool:

@@ -7,7 +7,6 @@ it in place and shows the answer where the form was; ``infra.fragments`` makes
 that choice (and says ``Vary``) as for every view that answers in place.
 """
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from infra import drafts
 from infra.client import client_address
 from infra.fragments import fragment_or_page
 from lessons import services
@@ -65,7 +65,8 @@ def report(request: HttpRequest) -> HttpResponse:
         return _form_again(request, form, status=429)
 
     def page() -> HttpResponse:
-        messages.success(request, _("Thank you! Your report was sent to our staff."))
+        used = drafts.report_drafts(page=form.context_page)
+        drafts.posted(request, _("Thank you! Your report was sent to our staff."), *used)
         back = data["page"] or (report.lesson.get_absolute_url() if report.lesson else reverse("lessons:home"))
         return HttpResponseRedirect(back)
 

@@ -87,6 +87,7 @@ function wire(section) {
     try {
       const result = await send(form.action, new FormData(form));
       if (!result.ok) return showError(form, result.html);
+      form.dispatchEvent(new CustomEvent("stream:posted", { bubbles: true }));
       const content = parse(result.html);
       announce(content);
       if (form.dataset.mode === "edit") {
@@ -141,6 +142,7 @@ function wire(section) {
     if (open) return open.querySelector("textarea").focus();
     const form = replyTemplate.content.firstElementChild.cloneNode(true);
     form.querySelector("[data-parent-field]").value = link.dataset.reply;
+    form.querySelector("textarea").dataset.draft = link.dataset.draft;
     uniqueIds(form);
     enhance(form);
     li.querySelector(":scope > article").after(form);

@@ -1,5 +1,4 @@
-// A copy button on every code block rendered by the Markdown pipeline; its words come
-// translated from the page (data-copy-label, data-copied-label on <body>).
+// A copy button on every rendered code block, in the words the page gives (<body data-copy-label>).
 const { copyLabel = "Copy", copiedLabel = "Copied" } = document.body.dataset;
 
 for (const block of document.querySelectorAll(".code-block")) {

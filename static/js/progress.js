@@ -1,6 +1,5 @@
-// Progress: standing, complete/undo, done marks, quest progress, "continue", sign-in sync.
-// The server embeds what this needs in #progress-data (lessons, levels, totals, sentences);
-// the few rules the browser must apply for an anonymous learner live in standing.js.
+// Progress: standing, complete/undo, done marks, quest progress, "continue", sign-in sync, from
+// #progress-data (lessons, levels, totals, sentences); an anonymous learner's rules are in standing.js.
 import { continueAt, levelProgress, localState, questCounts } from "./standing.js";
 import { postJSON, toast } from "./ui.js";
 
@@ -37,14 +36,8 @@ function clearLocal() {
   try { localStorage.removeItem(STORE); } catch { /* blocked */ }
 }
 
-// Signing out (header form, allauth's page) or deleting the account clears the local copy:
-// the next person at a shared computer never sees or merges it.
-document.addEventListener("submit", (event) => {
-  const form = event.target;
-  let path = "";
-  try { path = new URL(form.action, location.href).pathname; } catch { /* no action */ }
-  if (form.matches("[data-logout-form], [data-clears-progress]") || path.endsWith("/accounts/logout/")) clearLocal();
-}, true);
+// Signing out clears the local copy (the next person never sees or merges it).
+document.addEventListener("stream:signed-out", clearLocal);
 
 const has = (object, key) => Object.hasOwn(object, key);
 

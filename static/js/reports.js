@@ -1,13 +1,10 @@
-// "Report a problem". Without JavaScript the link leads to /report/, an ordinary
-// form page. With it, the form opens in place on the lesson page, is sent with
-// fetch and answered in place; and the hidden "completed" field is filled from
-// what this page knows about the learner's progress.
+// "Report a problem": without JavaScript, /report/ is a form page. With it, the form opens, is sent and
+// answered in place, and its hidden "completed" field is filled from what the page knows of progress.
 import { toast } from "./ui.js";
 
 const FRAGMENT = { "X-Requested-With": "fetch" };
 
-/** Completion as the page shows it: the progress box for this lesson key
- *  (data-lesson-progress) holds a [data-lesson-done] line, visible once done. */
+/** Completion as the page shows it: the [data-lesson-done] line of the lesson's progress box. */
 function pageCompleted(key) {
   for (const box of document.querySelectorAll("[data-lesson-key]")) {
     if (box.dataset.lessonKey !== key) continue;
@@ -134,6 +131,7 @@ function setup(area) {
       });
       // 201 sent, 400 form errors, 429 too many: each answer is the fragment to show.
       if (![201, 400, 429].includes(response.status)) throw new Error(String(response.status));
+      if (response.status === 201) form.dispatchEvent(new CustomEvent("stream:posted", { bubbles: true }));
       show(panel, await response.text());
     } catch {
       button.disabled = false; // keep everything typed

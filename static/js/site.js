@@ -4,3 +4,4 @@ import "./copy.js";
 import "./progress.js";
 import "./comments.js";
 import "./reports.js";
+import "./drafts.js";

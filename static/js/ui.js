@@ -1,4 +1,4 @@
-// Shared interface helpers: toasts, the language switcher, CSRF for fetch.
+// Shared interface helpers: toasts, the language switcher, CSRF for fetch, sign-out.
 
 /** Show a short message in the toast region (also read by screen readers). */
 export function toast(text) {
@@ -46,3 +46,12 @@ document.addEventListener("keydown", (event) => {
   box.focus();
   box.select();
 });
+
+// Signing out or deleting the account: modules drop what they keep here (progress, drafts).
+document.addEventListener("submit", ({ target: form }) => {
+  let path = "";
+  try { path = new URL(form.action, location.href).pathname; } catch { /* no action */ }
+  if (form.matches("[data-logout-form], [data-clears-progress]") || path.endsWith("/accounts/logout/")) {
+    document.dispatchEvent(new Event("stream:signed-out"));
+  }
+}, true);
