@@ -46,3 +46,6 @@ document.addEventListener("keydown", (event) => {
   box.focus();
   box.select();
 });
+
+// Offline copies of lessons (SPEC 12).
+navigator.serviceWorker?.register("/sw.js");
