@@ -25,7 +25,7 @@ if (box && worker) {
     let line = busy ? text.saving : saved ? text.saved : text.none;
     if (answer.skipped) line += ` ${text.skipped}`;
     if (answer.failed) line = `${text.failed} ${line}`;
-    status.textContent = fmt(line, { ...answer, size: megabytes.format(answer.bytes / 1e6) });
+    status.textContent = fmt(line, { total: text.total, ...answer, size: megabytes.format(answer.bytes / 1e6) });
   };
 
   const ask = async (type) => {
