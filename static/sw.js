@@ -216,13 +216,13 @@ async function questStatus(quest) {
   return { state: "saved", count, bytes, skipped: mine.reduce((sum, page) => sum + page.skipped, 0) };
 }
 
-/** /offline/ with the list of saved lessons filled in (newest first). */
+/** /offline/ with the list of saved lessons filled in, quest by quest. */
 async function withSavedList(response) {
   let html = await response.text();
   const lang = /<html lang="([^"]+)"/.exec(html)?.[1];
   const lessons = (await storedPages())
     .filter((page) => LESSON.test(new URL(page.url).pathname))
-    .sort((a, b) => b.saved.localeCompare(a.saved));
+    .sort((a, b) => a.quest.localeCompare(b.quest) || a.saved.localeCompare(b.saved)); // each quest in order
   // Titles are stored as the server escaped them in the page's <title>; addresses are URL-encoded.
   const items = lessons.map((page) => `<li><a href="${page.url}">${page.title}</a> <span class="meta"><time datetime="${page.saved}">${when(page.saved, lang)}</time></span></li>`);
   html = html.replace("<ul class=\"offline-list\" data-offline-list></ul>", `<ul class="offline-list" data-offline-list>${items.join("")}</ul>`);

@@ -16,7 +16,9 @@ from tests.conftest import make_quest
 STATIC = Path(__file__).resolve().parents[2] / "static"
 BUDGET = 30 * 1024
 MODULE_TAG = re.compile(r'<script type="module" src="/static/([^"]+)"')
-IMPORT = re.compile(r'(?:^|\n)\s*(?:import\s[^"\';]*?from\s*|import\s*|export\s[^"\';]*?from\s*)["\'](\.{1,2}/[^"\']+)["\']')
+IMPORT = re.compile(
+    r'(?:^|\n)\s*(?:import\s[^"\';]*?from\s*|import\s*|export\s[^"\';]*?from\s*)["\'](\.{1,2}/[^"\']+)["\']'
+)
 
 
 def module_graph(entries: list[str]) -> set[Path]:

@@ -74,33 +74,37 @@ def stored_text(page, path: str) -> str | None:
     )
 
 
-def test_a_saved_quest_is_read_and_completed_offline_and_merged_when_back_online(
-    new_context, offline_quest, e2e_user
-):
+def test_a_saved_quest_is_read_and_completed_offline_and_merged_when_back_online(new_context, offline_quest, e2e_user):
     lessons = lessons_of(offline_quest)
     context = new_context()
     page = context.new_page()
     sign_in(page, e2e_user.email, next_path=offline_quest.get_absolute_url())
 
     lines = save_quest(page, offline_quest, total=3)
-    assert "1 of 3 lessons saved" in lines and "3 of 3 lessons saved" in lines
+    assert "1 of 3 lessons saved" in lines
+    assert "3 of 3 lessons saved" in lines
     status = page.locator("[data-offline-status]").inner_text()
-    assert "Saved on this device: 3/3 lessons" in status and "MB" in status
+    assert "Saved on this device: 3/3 lessons" in status
+    assert "MB" in status
     assert "Images from other sites are not saved (1)" in status
     assert page.locator("[data-offline-action=remove]").is_visible()
     assert page.locator("[data-offline-bar]").is_hidden()
     # What was stored is the public page, never this learner's.
     for lesson in lessons:
         copy = stored_text(page, lesson.get_absolute_url())
-        assert copy is not None and lesson.title in copy
-        assert "Sign out" not in copy and e2e_user.email not in copy and '"signed_in": true' not in copy
+        assert copy is not None
+        assert lesson.title in copy
+        assert "Sign out" not in copy
+        assert e2e_user.email not in copy
+        assert '"signed_in": true' not in copy
 
     go_offline(context)
     for lesson in lessons:
         page.goto(lesson.get_absolute_url())
         assert page.locator("h1").inner_text() == lesson.title
         banner = page.locator("[data-offline-banner]")
-        assert banner.is_visible() and "copy saved on this device on" in banner.inner_text()
+        assert banner.is_visible()
+        assert "copy saved on this device on" in banner.inner_text()
     page.goto(lessons[0].get_absolute_url())
     assert page.evaluate("() => document.querySelector('.prose img[src*=\"/static/icons/\"]').naturalWidth") == 192
     for lesson in lessons[:2]:
@@ -114,7 +118,8 @@ def test_a_saved_quest_is_read_and_completed_offline_and_merged_when_back_online
     page.goto("/tags/")
     assert page.locator("h1").inner_text() == "You're offline"
     listed = page.locator("[data-offline-list] a").all_inner_texts()
-    assert len(listed) == 3 and all(any(lesson.title in text for text in listed) for lesson in lessons)
+    assert len(listed) == 3
+    assert all(any(lesson.title in text for text in listed) for lesson in lessons)
     assert page.locator("[data-offline-empty]").is_hidden()
 
     context.set_offline(False)
@@ -146,10 +151,9 @@ def test_saved_copies_follow_the_server_changed_lessons_refresh_and_unpublished_
         if "Attention, rewritten" in copy and stored_text(page, third.get_absolute_url()) is None:
             break
         time.sleep(0.2)
-    assert "The lesson was rewritten." in copy and old_title not in page.locator("h1").inner_text()
-    page.wait_for_function(
-        "() => document.querySelector('[data-offline-status]').textContent.includes('2/2 lessons')"
-    )
+    assert "The lesson was rewritten." in copy
+    assert old_title not in page.locator("h1").inner_text()
+    page.wait_for_function("() => document.querySelector('[data-offline-status]').textContent.includes('2/2 lessons')")
 
     go_offline(page.context)
     page.goto(second.get_absolute_url())
@@ -190,7 +194,7 @@ def test_a_lesson_opened_online_is_kept_for_reading_offline(page, offline_quest)
 
 
 def test_offline_forms_keep_the_text_and_completions_wait_for_the_connection(new_context, offline_quest, e2e_user):
-    first, second, _third = lessons_of(offline_quest)
+    first, _second, _third = lessons_of(offline_quest)
     context = new_context()
     page = context.new_page()
     sign_in(page, e2e_user.email, next_path=first.get_absolute_url())
@@ -199,7 +203,8 @@ def test_offline_forms_keep_the_text_and_completions_wait_for_the_connection(new
     go_offline(context)
     page.fill("#comment-body-new", "Typed on the train")
     note = page.locator("[data-comment-form] [data-offline-note]")
-    assert note.is_visible() and "send it when you're back online" in note.inner_text()
+    assert note.is_visible()
+    assert "send it when you're back online" in note.inner_text()
     page.click("[data-comment-form] button[type=submit]")
     assert page.input_value("#comment-body-new") == "Typed on the train"
     assert not Comment.objects.filter(lesson=first).exists()
