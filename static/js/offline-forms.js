@@ -1,6 +1,7 @@
 // Pages with comment or report forms (lesson pages, /report/): while there is no connection,
 // the forms say so and are not sent, so what was typed stays in them (SPEC 12).
 const NEEDS_SERVER = "[data-comment-form], [data-report-form]";
+const NOTE = document.querySelector("script[data-offline-note]").dataset.offlineNote; // this module's own tag
 
 function showNotes() {
   for (const form of document.querySelectorAll(NEEDS_SERVER)) {
@@ -10,7 +11,7 @@ function showNotes() {
       note.className = "notice offline-note";
       note.setAttribute("role", "status");
       note.dataset.offlineNote = "";
-      note.textContent = document.body.dataset.offlineNote;
+      note.textContent = NOTE;
       form.prepend(note);
     }
     if (note) note.hidden = navigator.onLine;
