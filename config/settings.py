@@ -325,6 +325,9 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "https:", "data:"],
     "connect-src": [CSP.SELF],
     "font-src": [CSP.SELF],
+    # The offline service worker (/sw.js) and the web app manifest: same origin only.
+    "worker-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],

@@ -163,6 +163,11 @@ class Lesson(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("lessons:lesson", kwargs={"quest_slug": self.quest.slug, "slug": self.slug})
 
+    @property
+    def content_version(self) -> str:
+        """What an offline copy compares to know it is stale: changes on every save (static/sw.js)."""
+        return self.updated_at.isoformat()
+
     def clean(self) -> None:
         super().clean()
         errors = {

@@ -38,6 +38,11 @@ class QuestPage:
     minutes: int  # the whole quest's estimated reading time
     next_quest: Quest | None
 
+    @property
+    def offline_lessons(self) -> list[dict[str, str]]:
+        """What the service worker saves for "Save for offline", and when each copy is stale."""
+        return [{"url": lesson.get_absolute_url(), "version": lesson.content_version} for lesson in self.lessons]
+
 
 def quest_page(*, slug: str, user) -> QuestPage:
     """A quest with its visible lessons, their tags, and the quest that follows (4 queries); 404 for drafts."""

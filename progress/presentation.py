@@ -38,6 +38,9 @@ SENTENCES: dict[str, Promise] = {
     "marked": _("Lesson marked complete. You have %(xp)s XP."),
     "unmarked": _("Lesson no longer marked complete. You have %(xp)s XP."),
     "failed": _("Your progress could not be saved. Check your connection and try again."),
+    "offline": _(
+        "You're offline: this lesson is marked complete on this device and will be added to your account when you're back online."
+    ),
     "storage": _("This browser does not let the site store progress. Sign in to keep it on your account."),
     "continue": _("Continue where you left off:"),
     "start": _("Start with the first lesson:"),

@@ -143,6 +143,7 @@ async function onMark(event) {
       answer = await postJSON(wantDone ? data.api.complete : data.api.uncomplete, { lesson: key });
     } catch { /* offline */ }
     button.removeAttribute("aria-busy");
+    if (!answer.ok && wantDone && !navigator.onLine && keepOffline(key)) return;
     if (!answer.ok) { toast(answer.data.error || S.failed); return; }
     update(answer.data, answer.data.new_achievements);
   } else {
@@ -153,6 +154,16 @@ async function onMark(event) {
     update(localState(local, data), []);
   }
   announce(fmt(wantDone ? S.marked : S.unmarked, current));
+}
+
+/** Signed in, offline: kept locally, sent by syncLocal once back online. */
+function keepOffline(key) {
+  const local = readLocal();
+  local[key] ||= new Date().toISOString();
+  if (!writeLocal(local)) return false;
+  render({ ...current, completed: { ...current.completed, ...local } });
+  toast(S.offline);
+  return true;
 }
 
 /** Signed in: send local progress the account lacks. */
@@ -196,6 +207,7 @@ if (data) {
   if (data.signed_in) {
     current = data.state;
     syncLocal();
+    addEventListener("online", syncLocal);
   } else {
     update(localState(readLocal(), data), []);
     addEventListener("storage", (event) => {

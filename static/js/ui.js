@@ -55,3 +55,6 @@ document.addEventListener("submit", ({ target: form }) => {
     document.dispatchEvent(new Event("stream:signed-out"));
   }
 }, true);
+
+// Offline copies of lessons (SPEC 12).
+navigator.serviceWorker?.register("/sw.js");
