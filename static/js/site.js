@@ -1,7 +1,6 @@
-// Entry module: each feature is a small module wired by data-* attributes.
+// Entry module of every page: each feature is a small module wired by data-* attributes.
+// Pages load what only they use themselves (lesson.js, reports.js, offline.js), so no page
+// ships code for parts it does not have (SPEC 10: 30 KB of JavaScript per page).
 import "./ui.js";
-import "./copy.js";
 import "./progress.js";
-import "./comments.js";
-import "./reports.js";
 import "./drafts.js";
