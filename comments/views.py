@@ -37,6 +37,7 @@ from comments.services import (
     NotAllowed,
     RateLimited,
 )
+from comments.tokens import unsubscribe_account_id
 from infra.fragments import fragment_or_page
 from lessons.markdown import render_comment
 from lessons.models import Lesson
@@ -457,12 +458,18 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
     return redirect("comments:notifications")
 
 
-# Mail clients send the one-click POST (RFC 8058) without a CSRF token; the signed token is the proof.
+# A GET of the link (a person, or a mail scanner following links) only asks; the POST turns reply
+# emails off. Mail clients send that POST themselves (RFC 8058: the body ``List-Unsubscribe=One-Click``)
+# without a CSRF token, so the view is exempt: the signed token names the account and is the proof.
+# The exemption concerns the POST alone; a GET changes nothing.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """One click from a reply email turns reply emails off, signed in or not."""
+    """Reply emails off, from the link in a reply email, signed in or not: asked on GET, done on POST."""
     try:
+        if request.method == "GET":
+            unsubscribe_account_id(token)  # a bad token is said now, not after the click
+            return render(request, "comments/unsubscribe.html", {"token": token, "confirm": True})
         services.reply_emails_set(token=token, enabled=False)
     except signing.BadSignature:
         return render(request, "comments/unsubscribe.html", {"invalid": True}, status=400)
