@@ -147,7 +147,7 @@ def _view(row: _Row, *, user, now: datetime, can_post: bool) -> CommentView:
     """Freeze an arranged row (replies first) with what this viewer may do with it.
 
     ``can_post`` says whether the viewer may post at all (signed in with a verified email): without
-    it there is no Reply button, since the form above says how to get there."""
+    it there is no Reply or Flag button, since the form above says how to get there."""
     return CommentView(
         pk=row.pk,
         depth=row.depth,
@@ -163,7 +163,7 @@ def _view(row: _Row, *, user, now: datetime, can_post: bool) -> CommentView:
         may_reply=can_post and row.can_reply(user),
         may_edit=row.can_edit(user, now=now),
         may_delete=row.can_delete(user),
-        may_flag=row.can_flag(user),
+        may_flag=can_post and row.can_flag(user),  # flagging, like posting, needs a verified email
         flagged_by_me=row.flagged_by_me,
         may_moderate=row.can_moderate(user),
         children=tuple(_view(child, user=user, now=now, can_post=can_post) for child in row.children),

@@ -26,6 +26,7 @@ from comments.selectors import email_verified
 from comments.tasks import send_reply_email
 from comments.tokens import unsubscribe_account_id
 from infra import page_cache, ratelimit
+from lessons.markdown import render_comment
 from lessons.models import Lesson
 from progress.models import Profile
 from progress.services import achievements_award
@@ -34,6 +35,11 @@ RATE_LIMITS = (  # (window name, seconds, most comments in one window)
     ("minute", 60, 5),
     ("day", 60 * 60 * 24, 50),
 )
+# The other writes that render Markdown or reach staff, limited the same way (issue 12: unlimited
+# previews of pathological text could occupy every worker; flags land in the staff's queue).
+PREVIEW_RATE_LIMITS = (("minute", 60, 30), ("day", 60 * 60 * 24, 1000))
+EDIT_RATE_LIMITS = (("minute", 60, 10), ("day", 60 * 60 * 24, 200))
+FLAG_RATE_LIMITS = (("minute", 60, 10), ("day", 60 * 60 * 24, 50))
 
 
 class CommentRefused(Exception):
@@ -54,6 +60,7 @@ class NotAllowed(CommentRefused):
 
 class EmailNotVerified(CommentRefused):
     message = _("Please verify your email address before commenting.")
+    flag_message = _("Please verify your email address before flagging comments.")
 
 
 class RateLimited(CommentRefused):
@@ -61,6 +68,22 @@ class RateLimited(CommentRefused):
     daily_message = _(
         "You've posted %(limit)d comments today, the daily limit. Please come back tomorrow; your text is kept below."
     )
+    # What a refusal says (this minute, today) for each limited action, by its counters' name.
+    messages_by_action = {
+        "comments": (message, daily_message),
+        "comments-preview": (
+            _("You're previewing very quickly. Please wait a minute and preview again; your text is kept."),
+            _("You've previewed %(limit)d times today, the daily limit. You can still post; your text is kept."),
+        ),
+        "comments-edit": (
+            _("You're editing very quickly. Please wait a minute and save again; your text is kept below."),
+            _("You've saved %(limit)d edits today, the daily limit. Please come back tomorrow; your text is kept below."),
+        ),
+        "comments-flag": (
+            _("You're flagging very quickly. Please wait a minute and flag again."),
+            _("You've flagged %(limit)d comments today, the daily limit. Staff will review them; thank you."),
+        ),
+    }
 
 
 class EditWindowClosed(CommentRefused):
@@ -80,20 +103,22 @@ class Posted:
 # --- rate limit ---
 
 
-def _rate_limit_take(*, user, now) -> None:
-    """Count one comment against the author's minute and day, or refuse when either is spent.
+def _rate_limit_take(*, user, now, action: str = "comments", windows=None) -> None:
+    """Count one ``action`` (posting a comment, unless named) against the user's minute and day, or
+    refuse when either is spent. ``windows``: (name, seconds, limit); posting's are ``RATE_LIMITS``.
 
     The counters are rows shared by every process, counted atomically (infra.ratelimit);
     a refused attempt does not count."""
     hits = [
-        (ratelimit.Rate(f"comments:{window}", limit, seconds), f"user:{user.pk}")
-        for window, seconds, limit in RATE_LIMITS
+        (ratelimit.Rate(f"{action}:{window}", limit, seconds), f"user:{user.pk}")
+        for window, seconds, limit in (RATE_LIMITS if windows is None else windows)
     ]
     try:
         ratelimit.take(hits=hits, now=now)
     except ratelimit.RateLimited as refused:
-        daily = refused.rate.name == "comments:day"
-        raise RateLimited(RateLimited.daily_message % {"limit": refused.rate.limit} if daily else None) from None
+        minute_message, daily_message = RateLimited.messages_by_action[action]
+        daily = refused.rate.name == f"{action}:day"
+        raise RateLimited(daily_message % {"limit": refused.rate.limit} if daily else minute_message) from None
 
 
 # --- posting and changing ---
@@ -179,6 +204,20 @@ def comment_create(*, author, lesson: Lesson, body: str, parent: Comment | int |
     return Posted(comment=comment, new_achievements=list(new_achievements))
 
 
+def comment_preview(*, user, body: str) -> str:
+    """Unsaved text rendered as a posted comment would be (the form's Preview button).
+
+    Rendering is the costly part of posting, so previews are limited too (``PREVIEW_RATE_LIMITS``);
+    an empty text renders nothing and counts nothing."""
+    if user is None or not user.is_authenticated:
+        raise NotAllowed(_("Please sign in to comment."))
+    body = (body or "").replace("\x00", "").strip()
+    if not body:
+        return ""
+    _rate_limit_take(user=user, now=timezone.now(), action="comments-preview", windows=PREVIEW_RATE_LIMITS)
+    return render_comment(body)
+
+
 @transaction.atomic
 def comment_edit(*, comment: Comment, user, body: str) -> Comment:
     """Change a comment's text: its author only, within 15 minutes; it shows as edited."""
@@ -189,6 +228,7 @@ def comment_edit(*, comment: Comment, user, body: str) -> Comment:
     if not comment.can_edit(user, now=now):
         raise EditWindowClosed
     body = _clean_body(body)
+    _rate_limit_take(user=user, now=now, action="comments-edit", windows=EDIT_RATE_LIMITS)
     if body != comment.body:
         comment.body = body
         comment.edited_at = now
@@ -252,13 +292,16 @@ def comments_flags_clear(*, comments, user) -> int:
 
 @transaction.atomic
 def comment_flag(*, comment: Comment, user) -> Comment:
-    """Any signed-in reader flags a comment for staff, once."""
+    """Any signed-in reader with a verified email flags a comment for staff, once (within ``FLAG_RATE_LIMITS``)."""
     if not user.is_authenticated:
         raise NotAllowed(_("Please sign in to flag comments."))
+    if not email_verified(user):
+        raise EmailNotVerified(EmailNotVerified.flag_message)
     if comment.is_by(user):
         raise NotAllowed(_("You can't flag your own comment."))
     if not comment.is_visible:
         raise NotAllowed(_("This comment was already removed."))
+    _rate_limit_take(user=user, now=timezone.now(), action="comments-flag", windows=FLAG_RATE_LIMITS)
     try:
         with transaction.atomic():  # a savepoint, so the duplicate leaves the outer transaction usable
             Flag.objects.create(comment=comment, user=user)

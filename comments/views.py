@@ -39,7 +39,6 @@ from comments.services import (
 )
 from comments.tokens import unsubscribe_account_id
 from infra.fragments import fragment_or_page
-from lessons.markdown import render_comment
 from lessons.models import Lesson
 
 # --- the edge: refusals to status codes ---
@@ -400,8 +399,11 @@ def comment_preview(request: HttpRequest) -> HttpResponse:
     form = PreviewForm(request.POST)
     if not form.is_valid():
         return render(request, "comments/_error.html", {"error": form.errors["body"][0]}, status=400)
-    body = form.cleaned_data["body"]
-    return render(request, "comments/_preview.html", {"html": render_comment(body) if body else ""})
+    try:
+        html = services.comment_preview(user=request.user, body=form.cleaned_data["body"])
+    except CommentRefused as refusal:  # the script shows it where the preview goes; the text stays
+        return render(request, "comments/_error.html", {"error": refusal.message}, status=_status(refusal))
+    return render(request, "comments/_preview.html", {"html": html})
 
 
 @require_POST
