@@ -77,7 +77,9 @@ class RateLimited(CommentRefused):
         ),
         "comments-edit": (
             _("You're editing very quickly. Please wait a minute and save again; your text is kept below."),
-            _("You've saved %(limit)d edits today, the daily limit. Please come back tomorrow; your text is kept below."),
+            _(
+                "You've saved %(limit)d edits today, the daily limit. Please come back tomorrow; your text is kept below."
+            ),
         ),
         "comments-flag": (
             _("You're flagging very quickly. Please wait a minute and flag again."),
@@ -179,17 +181,35 @@ def _notify(*, comment: Comment) -> list[Notification]:
     return created
 
 
-@transaction.atomic
+PARENT_GONE = _("The comment you replied to no longer exists. Your reply wasn't posted; its text is kept below.")
+
+
 def comment_create(*, author, lesson: Lesson, body: str, parent: Comment | int | None = None) -> Posted:
-    """Post a comment or a reply, notify who should hear of it, and award comment achievements."""
+    """Post a comment or a reply, notify who should hear of it, and award comment achievements.
+
+    A reply whose parent is deleted at the same moment is refused (``InvalidComment``), never an
+    error: the parent is read locked, so a concurrent delete either finished first (no parent: refused)
+    or waits for the reply (the parent then stays as "[deleted]" above it). Should the database still
+    find the parent gone when the reply is written, that too is the same refusal."""
+    parent_id = parent.pk if isinstance(parent, Comment) else parent
+    try:
+        return _comment_create(author=author, lesson=lesson, body=body, parent_id=parent_id)
+    except IntegrityError:
+        if parent_id is None or Comment.objects.filter(pk=parent_id).exists():
+            raise
+        raise InvalidComment(PARENT_GONE) from None
+
+
+@transaction.atomic
+def _comment_create(*, author, lesson: Lesson, body: str, parent_id: int | None) -> Posted:
     _require_poster(author)
     body = _clean_body(body)
-    if parent is not None:
-        # Read as it is now, also when given an instance: it may have been hidden or deleted since.
-        parent = Comment.objects.filter(pk=parent.pk if isinstance(parent, Comment) else parent).first()
+    parent = None
+    if parent_id is not None:
+        # Read as it is now (it may have been hidden or deleted since the form was shown), and locked.
+        parent = Comment.objects.select_for_update().filter(pk=parent_id).first()
         if parent is None:
-            raise InvalidComment(_("The comment you replied to no longer exists."))
-    if parent is not None:
+            raise InvalidComment(PARENT_GONE)
         if parent.lesson_id != lesson.pk:
             raise InvalidComment(_("That reply belongs to another lesson."))
         if not parent.is_visible:
