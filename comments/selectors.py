@@ -240,6 +240,12 @@ def arrange(rows: Iterable[_Row], *, user, order: str = ORDER_OLDEST) -> list[_R
     return roots
 
 
+def _shown_count(rows: list[_Row]) -> int:
+    """How many comments an arranged thread shows, "[deleted]" placeholders included: the number by
+    the heading counts what the reader sees below it."""
+    return sum(1 + _shown_count(row.children) for row in rows)
+
+
 @dataclass
 class Thread:
     """The comments area of one lesson page, seen by one viewer."""
@@ -263,10 +269,11 @@ def lesson_thread(*, lesson: Lesson, user, order: str = ORDER_OLDEST) -> Thread:
     names: dict[int | None, str] = {}
     rows = [_row(values, names) for values in _with_flagged_by_me(comments, user).values_list(*_ROW_FIELDS)]
     now = timezone.now()
+    roots = arrange(rows, user=user, order=order)
     return Thread(
         lesson=lesson,
-        roots=[_view(root, user=user, now=now, can_post=can_post) for root in arrange(rows, user=user, order=order)],
-        count=sum(1 for row in rows if row.is_visible),
+        roots=[_view(root, user=user, now=now, can_post=can_post) for root in roots],
+        count=_shown_count(roots),
         order=order,
         signed_in=signed_in,
         can_post=can_post,

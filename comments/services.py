@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comments.models import (
     BODY_MAX_LENGTH,
+    FLAG_REASON_MAX_LENGTH,
     MODE_REPLIES,
     Comment,
     Flag,
@@ -311,8 +312,9 @@ def comments_flags_clear(*, comments, user) -> int:
 
 
 @transaction.atomic
-def comment_flag(*, comment: Comment, user) -> Comment:
-    """Any signed-in reader with a verified email flags a comment for staff, once (within ``FLAG_RATE_LIMITS``)."""
+def comment_flag(*, comment: Comment, user, reason: str = "") -> Comment:
+    """Any signed-in reader with a verified email flags a comment for staff, once (within ``FLAG_RATE_LIMITS``),
+    saying why if they wish (``reason``, shown in the admin's flagged queue)."""
     if not user.is_authenticated:
         raise NotAllowed(_("Please sign in to flag comments."))
     if not email_verified(user):
@@ -321,15 +323,27 @@ def comment_flag(*, comment: Comment, user) -> Comment:
         raise NotAllowed(_("You can't flag your own comment."))
     if not comment.is_visible:
         raise NotAllowed(_("This comment was already removed."))
+    reason = _clean_reason(reason)
     _rate_limit_take(user=user, now=timezone.now(), action="comments-flag", windows=FLAG_RATE_LIMITS)
     try:
         with transaction.atomic():  # a savepoint, so the duplicate leaves the outer transaction usable
-            Flag.objects.create(comment=comment, user=user)
+            Flag.objects.create(comment=comment, user=user, reason=reason)
     except IntegrityError:
         raise InvalidComment(_("You already flagged this comment. Staff will review it.")) from None
     Comment.objects.filter(pk=comment.pk).update(flag_count=F("flag_count") + 1)
     comment.refresh_from_db(fields=["flag_count"])
     return comment
+
+
+def _clean_reason(reason: str) -> str:
+    """A flag's optional reason, on one line: what staff read in the queue."""
+    reason = " ".join((reason or "").replace("\x00", "").split())
+    if len(reason) > FLAG_REASON_MAX_LENGTH:
+        raise InvalidComment(
+            _("A reason can be at most %(max)d characters long (this one has %(length)d).")
+            % {"max": FLAG_REASON_MAX_LENGTH, "length": len(reason)}
+        )
+    return reason
 
 
 # --- notification settings ---

@@ -27,7 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comments import selectors, services
-from comments.forms import CommentForm, PreviewForm, SubscriptionForm
+from comments.forms import CommentForm, FlagForm, PreviewForm, SubscriptionForm
 from comments.models import Comment
 from comments.services import (
     CommentRefused,
@@ -286,13 +286,14 @@ class _Action:
     button: Promise
     button_class: str
     may: Callable[[Comment, Any], bool]  # the rule on the model (the service enforces it again)
-    perform: Callable[[Comment, Any], Comment | None]  # None: the comment is gone
+    perform: Callable[[Comment, Any, dict], Comment | None]  # (comment, user, form data); None: it is gone
     done: Promise
     notice_in_place: bool = True  # comments.js says "deleted" itself, from the link's data-done
+    form_class: type[FlagForm] | None = None  # what the confirmation asks besides "yes" (a flag's reason)
 
 
 def _visibility_set(hidden: bool) -> Callable[[Comment, Any], Comment]:
-    def perform(comment: Comment, user) -> Comment:
+    def perform(comment: Comment, user, _data: dict) -> Comment:
         services.comments_visibility_set(comments=Comment.objects.filter(pk=comment.pk), user=user, hidden=hidden)
         return comment
 
@@ -304,7 +305,7 @@ DELETE = _Action(
     button=gettext_lazy("Delete"),
     button_class="button-danger",
     may=Comment.can_delete,
-    perform=lambda comment, user: services.comment_delete(comment=comment, user=user),
+    perform=lambda comment, user, _data: services.comment_delete(comment=comment, user=user),
     done=gettext_lazy("Your comment was deleted."),
     notice_in_place=False,
 )
@@ -313,8 +314,9 @@ FLAG = _Action(
     button=gettext_lazy("Flag"),
     button_class="button-danger",
     may=Comment.can_flag,
-    perform=lambda comment, user: services.comment_flag(comment=comment, user=user),
+    perform=lambda comment, user, data: services.comment_flag(comment=comment, user=user, reason=data["reason"]),
     done=gettext_lazy("Thanks. Staff will review this comment."),
+    form_class=FlagForm,
 )
 HIDE = _Action(
     question=gettext_lazy("Hide this comment from readers?"),
@@ -334,19 +336,47 @@ UNHIDE = _Action(
 )
 
 
+def _confirm_page(
+    request: HttpRequest,
+    comment: Comment,
+    action: _Action,
+    *,
+    form: FlagForm | None = None,
+    refusal: CommentRefused | None = None,
+) -> HttpResponse:
+    """The no-script confirmation of an action (again, with the message and what was typed, after a refusal)."""
+    context = {
+        "comment": selectors.comment_for_viewer(pk=comment.pk, user=request.user),
+        "lesson": comment.lesson,
+        "question": action.question,
+        "button": action.button,
+        "button_class": action.button_class,
+        "form": form,
+        "error": refusal.message if refusal else "",
+        "needs_verification": isinstance(refusal, EmailNotVerified),
+    }
+    return render(request, "comments/confirm.html", context, status=_status(refusal) if refusal else 200)
+
+
 def _comment_action(request: HttpRequest, pk: int, action: _Action) -> HttpResponse:
     if request.method == "GET":
         comment = _get_rw_comment_for_user(request, pk, may=action.may)
-        context = {
-            "comment": selectors.comment_for_viewer(pk=comment.pk, user=request.user),
-            "lesson": comment.lesson,
-            "question": action.question,
-            "button": action.button,
-            "button_class": action.button_class,
-        }
-        return render(request, "comments/confirm.html", context)
+        return _confirm_page(request, comment, action, form=action.form_class() if action.form_class else None)
     comment = _get_comment_for_user(request, pk)
-    remaining = action.perform(comment, request.user)
+    form = action.form_class(request.POST) if action.form_class else None
+    try:
+        if form is not None and not form.is_valid():
+            raise InvalidComment(form.first_error())
+        remaining = action.perform(comment, request.user, form.cleaned_data if form is not None else {})
+    except CommentRefused as refusal:
+        if form is None:
+            raise  # nothing typed to give back: _on_comment answers
+        refused = refusal  # the except clause unbinds its name; the answers below run later
+        return fragment_or_page(
+            request,
+            fragment=lambda: _refused(request, refused, comment=comment),
+            page=lambda: _confirm_page(request, comment, action, form=form, refusal=refused),
+        )
     if remaining is None:  # deleted outright, with nothing left to show
         return fragment_or_page(
             request,
