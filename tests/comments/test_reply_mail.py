@@ -106,6 +106,7 @@ def test_no_email_about_a_reply_on_a_lesson_taken_back_to_draft(
                 "lines": [
                     "여기에서 읽고 답글을 달 수 있어요:",
                     "답글 이메일 수신 거부 (클릭 한 번, 로그인 필요 없음):",
+                    "Stream이 보낼 이메일은 여기에서 고를 수 있어요:",
                 ],
                 "lang": '<html lang="ko">',
             },
@@ -118,6 +119,7 @@ def test_no_email_about_a_reply_on_a_lesson_taken_back_to_draft(
                 "lines": [
                     "Read and answer it here:",
                     "Unsubscribe from reply emails (one click, no sign-in needed):",
+                    "Choose which emails Stream sends you:",
                 ],
                 "lang": '<html lang="en">',
             },
