@@ -205,7 +205,7 @@ def _post_refused(request: HttpRequest, refusal: CommentRefused, *, form: Commen
         fragment=lambda: render(
             request,
             "comments/_error.html",
-            {"error": refusal.message, "needs_verification": isinstance(refusal, EmailNotVerified)},
+            {"error": refusal.message, "needs_verification": isinstance(refusal, EmailNotVerified), "lesson": lesson},
             status=_status(refusal),
         ),
         page=page,

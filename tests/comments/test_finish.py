@@ -136,7 +136,9 @@ def test_a_refused_post_offers_the_one_click_verification_too(unverified_user, l
     for extra in ({}, PARTIAL):
         response = client.post(reverse("comments:create", args=[lesson.pk]), {"body": "kept"}, **extra)
         assert response.status_code == 403
-        assert f'action="{reverse("progress:verification_send")}"' in response.content.decode()
+        html = response.content.decode()
+        assert f'action="{reverse("progress:verification_send")}"' in html
+        assert f'name="next" value="{lesson.get_absolute_url()}#comments"' in html
 
 
 def test_the_bell_is_an_svg_with_a_name_never_an_emoji(make_comment, user, lesson, author_client, client):
