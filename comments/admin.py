@@ -1,9 +1,9 @@
 """Moderation in the admin: every comment searchable and filterable, a flagged-comments queue, hide/unhide."""
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -29,8 +29,8 @@ class FlaggedFilter(admin.SimpleListFilter):
 
 class FlagInline(admin.TabularInline):
     model = Flag
-    fields = ["user", "created_at"]
-    readonly_fields = ["user", "created_at"]
+    fields = ["user", "reason", "created_at"]
+    readonly_fields = ["user", "reason", "created_at"]
     extra = 0
     can_delete = False
 
@@ -108,13 +108,26 @@ class CommentAdmin(admin.ModelAdmin):
 class FlaggedCommentAdmin(CommentAdmin):
     """The moderation queue: comments readers flagged, most flagged first, hidden ones last."""
 
-    list_display = ["excerpt", "flag_count", "author", "lesson", "created_at", "is_hidden", "on_page"]
+    list_display = ["excerpt", "flag_count", "reasons", "author", "lesson", "created_at", "is_hidden", "on_page"]
     list_filter = ["is_hidden", ("lesson", admin.RelatedOnlyFieldListFilter)]
     ordering = ["is_hidden", "-flag_count", "-created_at"]
     date_hierarchy = None
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).filter(flag_count__gt=0, is_deleted=False)
+        # The flags' reasons in one more query for the whole page, not one per row.
+        return (
+            super()
+            .get_queryset(request)
+            .filter(flag_count__gt=0, is_deleted=False)
+            .prefetch_related(Prefetch("flags", queryset=Flag.objects.exclude(reason=""), to_attr="flags_with_reason"))
+        )
+
+    @admin.display(description=_("reasons given"))
+    def reasons(self, obj: Comment) -> str:
+        given = getattr(obj, "flags_with_reason", [])
+        if not given:
+            return "—"
+        return format_html_join("", "<p>{}</p>", ((Truncator(flag.reason).chars(160),) for flag in given))
 
 
 @admin.register(Notification)

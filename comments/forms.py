@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from comments.models import BODY_MAX_LENGTH, MODE_REPLIES, LessonSubscription
+from comments.models import BODY_MAX_LENGTH, FLAG_REASON_MAX_LENGTH, MODE_REPLIES, LessonSubscription
 
 
 class CommentForm(forms.Form):
@@ -42,3 +42,22 @@ class SubscriptionForm(forms.Form):
         choices=[(MODE_REPLIES, _("Replies to me")), *LessonSubscription.Mode.choices],
         error_messages={"invalid_choice": _("Choose one of the notification options.")},
     )
+
+
+class FlagForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why? (optional)"),
+        required=False,
+        max_length=FLAG_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: spam, rude, off topic. Only staff see it."),
+        error_messages={
+            "max_length": _("A reason can be at most %(limit_value)d characters long (this one has %(show_value)d)."),
+        },
+    )
+    label_suffix = ""
+
+    def first_error(self) -> str:
+        for errors in self.errors.values():
+            return str(errors[0])
+        return ""

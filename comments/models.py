@@ -20,6 +20,7 @@ EDIT_WINDOW = timedelta(minutes=15)
 BODY_MAX_LENGTH = 5000
 # Replies nest this deep on the page (top level = 1); deeper replies are shown at this level.
 MAX_DEPTH = 3
+FLAG_REASON_MAX_LENGTH = 500
 
 
 class CommentQuerySet(models.QuerySet):
@@ -74,8 +75,9 @@ class CommentRules:
         return self.is_visible and user.is_authenticated
 
     def shows_text_to(self, user) -> bool:
-        """Readers see a shown comment's text; staff also see what they hid (never what its author deleted)."""
-        return self.is_visible or (self.is_hidden and not self.is_deleted and user.is_staff)
+        """Readers see a shown comment's text; staff also see what they hid, and so does its author, told
+        that only they can see it (never what its author deleted)."""
+        return self.is_visible or (self.is_hidden and not self.is_deleted and (user.is_staff or self.is_by(user)))
 
 
 class Comment(CommentRules, models.Model):
@@ -154,6 +156,7 @@ class Flag(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("flagged by")
     )
     created_at = models.DateTimeField(_("flagged"), default=timezone.now)
+    reason = models.CharField(_("reason"), max_length=FLAG_REASON_MAX_LENGTH, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]

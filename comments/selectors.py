@@ -147,7 +147,7 @@ def _view(row: _Row, *, user, now: datetime, can_post: bool) -> CommentView:
     """Freeze an arranged row (replies first) with what this viewer may do with it.
 
     ``can_post`` says whether the viewer may post at all (signed in with a verified email): without
-    it there is no Reply button, since the form above says how to get there."""
+    it there is no Reply or Flag button, since the form above says how to get there."""
     return CommentView(
         pk=row.pk,
         depth=row.depth,
@@ -163,7 +163,7 @@ def _view(row: _Row, *, user, now: datetime, can_post: bool) -> CommentView:
         may_reply=can_post and row.can_reply(user),
         may_edit=row.can_edit(user, now=now),
         may_delete=row.can_delete(user),
-        may_flag=row.can_flag(user),
+        may_flag=can_post and row.can_flag(user),  # flagging, like posting, needs a verified email
         flagged_by_me=row.flagged_by_me,
         may_moderate=row.can_moderate(user),
         children=tuple(_view(child, user=user, now=now, can_post=can_post) for child in row.children),
@@ -240,6 +240,12 @@ def arrange(rows: Iterable[_Row], *, user, order: str = ORDER_OLDEST) -> list[_R
     return roots
 
 
+def _shown_count(rows: list[_Row]) -> int:
+    """How many comments an arranged thread shows, "[deleted]" placeholders included: the number by
+    the heading counts what the reader sees below it."""
+    return sum(1 + _shown_count(row.children) for row in rows)
+
+
 @dataclass
 class Thread:
     """The comments area of one lesson page, seen by one viewer."""
@@ -263,10 +269,11 @@ def lesson_thread(*, lesson: Lesson, user, order: str = ORDER_OLDEST) -> Thread:
     names: dict[int | None, str] = {}
     rows = [_row(values, names) for values in _with_flagged_by_me(comments, user).values_list(*_ROW_FIELDS)]
     now = timezone.now()
+    roots = arrange(rows, user=user, order=order)
     return Thread(
         lesson=lesson,
-        roots=[_view(root, user=user, now=now, can_post=can_post) for root in arrange(rows, user=user, order=order)],
-        count=sum(1 for row in rows if row.is_visible),
+        roots=[_view(root, user=user, now=now, can_post=can_post) for root in roots],
+        count=_shown_count(roots),
         order=order,
         signed_in=signed_in,
         can_post=can_post,

@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -18,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comments.models import (
     BODY_MAX_LENGTH,
+    FLAG_REASON_MAX_LENGTH,
     MODE_REPLIES,
     Comment,
     Flag,
@@ -26,8 +25,9 @@ from comments.models import (
 )
 from comments.selectors import email_verified
 from comments.tasks import send_reply_email
-from comments.tokens import unsubscribe_user_id
+from comments.tokens import unsubscribe_account_id
 from infra import page_cache, ratelimit
+from lessons.markdown import render_comment
 from lessons.models import Lesson
 from progress.models import Profile
 from progress.services import achievements_award
@@ -36,6 +36,11 @@ RATE_LIMITS = (  # (window name, seconds, most comments in one window)
     ("minute", 60, 5),
     ("day", 60 * 60 * 24, 50),
 )
+# The other writes that render Markdown or reach staff, limited the same way (issue 12: unlimited
+# previews of pathological text could occupy every worker; flags land in the staff's queue).
+PREVIEW_RATE_LIMITS = (("minute", 60, 30), ("day", 60 * 60 * 24, 1000))
+EDIT_RATE_LIMITS = (("minute", 60, 10), ("day", 60 * 60 * 24, 200))
+FLAG_RATE_LIMITS = (("minute", 60, 10), ("day", 60 * 60 * 24, 50))
 
 
 class CommentRefused(Exception):
@@ -56,6 +61,7 @@ class NotAllowed(CommentRefused):
 
 class EmailNotVerified(CommentRefused):
     message = _("Please verify your email address before commenting.")
+    flag_message = _("Please verify your email address before flagging comments.")
 
 
 class RateLimited(CommentRefused):
@@ -63,6 +69,24 @@ class RateLimited(CommentRefused):
     daily_message = _(
         "You've posted %(limit)d comments today, the daily limit. Please come back tomorrow; your text is kept below."
     )
+    # What a refusal says (this minute, today) for each limited action, by its counters' name.
+    messages_by_action = {
+        "comments": (message, daily_message),
+        "comments-preview": (
+            _("You're previewing very quickly. Please wait a minute and preview again; your text is kept."),
+            _("You've previewed %(limit)d times today, the daily limit. You can still post; your text is kept."),
+        ),
+        "comments-edit": (
+            _("You're editing very quickly. Please wait a minute and save again; your text is kept below."),
+            _(
+                "You've saved %(limit)d edits today, the daily limit. Please come back tomorrow; your text is kept below."
+            ),
+        ),
+        "comments-flag": (
+            _("You're flagging very quickly. Please wait a minute and flag again."),
+            _("You've flagged %(limit)d comments today, the daily limit. Staff will review them; thank you."),
+        ),
+    }
 
 
 class EditWindowClosed(CommentRefused):
@@ -82,20 +106,22 @@ class Posted:
 # --- rate limit ---
 
 
-def _rate_limit_take(*, user, now) -> None:
-    """Count one comment against the author's minute and day, or refuse when either is spent.
+def _rate_limit_take(*, user, now, action: str = "comments", windows=None) -> None:
+    """Count one ``action`` (posting a comment, unless named) against the user's minute and day, or
+    refuse when either is spent. ``windows``: (name, seconds, limit); posting's are ``RATE_LIMITS``.
 
     The counters are rows shared by every process, counted atomically (infra.ratelimit);
     a refused attempt does not count."""
     hits = [
-        (ratelimit.Rate(f"comments:{window}", limit, seconds), f"user:{user.pk}")
-        for window, seconds, limit in RATE_LIMITS
+        (ratelimit.Rate(f"{action}:{window}", limit, seconds), f"user:{user.pk}")
+        for window, seconds, limit in (RATE_LIMITS if windows is None else windows)
     ]
     try:
         ratelimit.take(hits=hits, now=now)
     except ratelimit.RateLimited as refused:
-        daily = refused.rate.name == "comments:day"
-        raise RateLimited(RateLimited.daily_message % {"limit": refused.rate.limit} if daily else None) from None
+        minute_message, daily_message = RateLimited.messages_by_action[action]
+        daily = refused.rate.name == f"{action}:day"
+        raise RateLimited(daily_message % {"limit": refused.rate.limit} if daily else minute_message) from None
 
 
 # --- posting and changing ---
@@ -156,17 +182,35 @@ def _notify(*, comment: Comment) -> list[Notification]:
     return created
 
 
-@transaction.atomic
+PARENT_GONE = _("The comment you replied to no longer exists. Your reply wasn't posted; its text is kept below.")
+
+
 def comment_create(*, author, lesson: Lesson, body: str, parent: Comment | int | None = None) -> Posted:
-    """Post a comment or a reply, notify who should hear of it, and award comment achievements."""
+    """Post a comment or a reply, notify who should hear of it, and award comment achievements.
+
+    A reply whose parent is deleted at the same moment is refused (``InvalidComment``), never an
+    error: the parent is read locked, so a concurrent delete either finished first (no parent: refused)
+    or waits for the reply (the parent then stays as "[deleted]" above it). Should the database still
+    find the parent gone when the reply is written, that too is the same refusal."""
+    parent_id = parent.pk if isinstance(parent, Comment) else parent
+    try:
+        return _comment_create(author=author, lesson=lesson, body=body, parent_id=parent_id)
+    except IntegrityError:
+        if parent_id is None or Comment.objects.filter(pk=parent_id).exists():
+            raise
+        raise InvalidComment(PARENT_GONE) from None
+
+
+@transaction.atomic
+def _comment_create(*, author, lesson: Lesson, body: str, parent_id: int | None) -> Posted:
     _require_poster(author)
     body = _clean_body(body)
-    if parent is not None:
-        # Read as it is now, also when given an instance: it may have been hidden or deleted since.
-        parent = Comment.objects.filter(pk=parent.pk if isinstance(parent, Comment) else parent).first()
+    parent = None
+    if parent_id is not None:
+        # Read as it is now (it may have been hidden or deleted since the form was shown), and locked.
+        parent = Comment.objects.select_for_update().filter(pk=parent_id).first()
         if parent is None:
-            raise InvalidComment(_("The comment you replied to no longer exists."))
-    if parent is not None:
+            raise InvalidComment(PARENT_GONE)
         if parent.lesson_id != lesson.pk:
             raise InvalidComment(_("That reply belongs to another lesson."))
         if not parent.is_visible:
@@ -181,6 +225,20 @@ def comment_create(*, author, lesson: Lesson, body: str, parent: Comment | int |
     return Posted(comment=comment, new_achievements=list(new_achievements))
 
 
+def comment_preview(*, user, body: str) -> str:
+    """Unsaved text rendered as a posted comment would be (the form's Preview button).
+
+    Rendering is the costly part of posting, so previews are limited too (``PREVIEW_RATE_LIMITS``);
+    an empty text renders nothing and counts nothing."""
+    if user is None or not user.is_authenticated:
+        raise NotAllowed(_("Please sign in to comment."))
+    body = (body or "").replace("\x00", "").strip()
+    if not body:
+        return ""
+    _rate_limit_take(user=user, now=timezone.now(), action="comments-preview", windows=PREVIEW_RATE_LIMITS)
+    return render_comment(body)
+
+
 @transaction.atomic
 def comment_edit(*, comment: Comment, user, body: str) -> Comment:
     """Change a comment's text: its author only, within 15 minutes; it shows as edited."""
@@ -191,6 +249,7 @@ def comment_edit(*, comment: Comment, user, body: str) -> Comment:
     if not comment.can_edit(user, now=now):
         raise EditWindowClosed
     body = _clean_body(body)
+    _rate_limit_take(user=user, now=now, action="comments-edit", windows=EDIT_RATE_LIMITS)
     if body != comment.body:
         comment.body = body
         comment.edited_at = now
@@ -253,22 +312,38 @@ def comments_flags_clear(*, comments, user) -> int:
 
 
 @transaction.atomic
-def comment_flag(*, comment: Comment, user) -> Comment:
-    """Any signed-in reader flags a comment for staff, once."""
+def comment_flag(*, comment: Comment, user, reason: str = "") -> Comment:
+    """Any signed-in reader with a verified email flags a comment for staff, once (within ``FLAG_RATE_LIMITS``),
+    saying why if they wish (``reason``, shown in the admin's flagged queue)."""
     if not user.is_authenticated:
         raise NotAllowed(_("Please sign in to flag comments."))
+    if not email_verified(user):
+        raise EmailNotVerified(EmailNotVerified.flag_message)
     if comment.is_by(user):
         raise NotAllowed(_("You can't flag your own comment."))
     if not comment.is_visible:
         raise NotAllowed(_("This comment was already removed."))
+    reason = _clean_reason(reason)
+    _rate_limit_take(user=user, now=timezone.now(), action="comments-flag", windows=FLAG_RATE_LIMITS)
     try:
         with transaction.atomic():  # a savepoint, so the duplicate leaves the outer transaction usable
-            Flag.objects.create(comment=comment, user=user)
+            Flag.objects.create(comment=comment, user=user, reason=reason)
     except IntegrityError:
         raise InvalidComment(_("You already flagged this comment. Staff will review it.")) from None
     Comment.objects.filter(pk=comment.pk).update(flag_count=F("flag_count") + 1)
     comment.refresh_from_db(fields=["flag_count"])
     return comment
+
+
+def _clean_reason(reason: str) -> str:
+    """A flag's optional reason, on one line: what staff read in the queue."""
+    reason = " ".join((reason or "").replace("\x00", "").split())
+    if len(reason) > FLAG_REASON_MAX_LENGTH:
+        raise InvalidComment(
+            _("A reason can be at most %(max)d characters long (this one has %(length)d).")
+            % {"max": FLAG_REASON_MAX_LENGTH, "length": len(reason)}
+        )
+    return reason
 
 
 # --- notification settings ---
@@ -302,9 +377,7 @@ def reply_emails_set(*, token: str, enabled: bool) -> Profile:
     """Turn reply emails off (or back on) for the account named by a signed token.
 
     Raises ``signing.BadSignature`` for a tampered or foreign token."""
-    user_id = unsubscribe_user_id(token)
-    if not get_user_model().objects.filter(pk=user_id).exists():
-        raise signing.BadSignature("no such account")
+    user_id = unsubscribe_account_id(token)
     profile, _ = Profile.objects.get_or_create(user_id=user_id)
     if profile.email_on_reply != enabled:
         profile.email_on_reply = enabled

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from comments.models import Comment, LessonSubscription, Notification
 from comments.tokens import unsubscribe_token
 from infra.mail import send_templated
+from lessons.models import Lesson
+from progress.models import Profile
 
 
 def unsubscribe_url(user) -> str:
@@ -25,6 +27,12 @@ def comment_url(comment: Comment) -> str:
     return settings.SITE_URL + comment.get_absolute_url()
 
 
+def recipient_language(profile: Profile | None) -> str:
+    """The language mail to a learner is written in: theirs when kept, else the site's (never the
+    language of whoever's action caused the mail)."""
+    return (profile.language if profile is not None else "") or settings.LANGUAGE_CODE
+
+
 def _display_name(user) -> str:
     from comments.selectors import display_name  # selectors import models only; keep tasks light to load
 
@@ -35,8 +43,12 @@ def _display_name(user) -> str:
 def send_reply_email(notification_id: int) -> int:
     """Email someone that their comment got a reply; returns how many messages were sent (0 or 1).
 
-    Nothing goes out when the reply was since hidden or deleted, the recipient turned reply emails
-    off or muted the lesson, or this notification was already emailed (a retried task sends once)."""
+    Nothing goes out when the reply was since hidden or deleted, its lesson is no longer one the
+    recipient may see (taken back to draft), the recipient turned reply emails off or muted the
+    lesson, or this notification was already emailed (a retried task sends once).
+
+    Written in the recipient's kept language (``Profile.language``), never in the replier's: in
+    development and tests the task runs inside the replier's request."""
     notification = (
         Notification.objects.select_related(
             "recipient__profile", "comment__lesson__quest", "comment__author__profile", "comment__parent"
@@ -57,11 +69,13 @@ def send_reply_email(notification_id: int) -> int:
     ).exists()
     if muted:
         return 0
+    if not Lesson.objects.visible_to(recipient).filter(pk=comment.lesson_id).exists():
+        return 0
     # Claim the notification before sending, so two runs of this task cannot both send.
     claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
     if not claimed:
         return 0
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(recipient_language(profile)):
         context = {
             "recipient_name": _display_name(recipient),
             "author_name": _display_name(comment.author),
@@ -70,9 +84,10 @@ def send_reply_email(notification_id: int) -> int:
             "parent": comment.parent,
             "comment_url": comment_url(comment),
             "unsubscribe_url": unsubscribe_url(recipient),
-            "settings_url": settings.SITE_URL + reverse("comments:notifications"),
+            "settings_url": settings.SITE_URL + reverse("progress:settings"),
         }
-        subject = _("%(name)s replied to your comment on “%(lesson)s”") % {
+        # The same "[Stream] " as the account mails (allauth's subject prefix).
+        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + _("%(name)s replied to your comment on “%(lesson)s”") % {
             "name": context["author_name"],
             "lesson": comment.lesson.title,
         }

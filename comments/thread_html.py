@@ -46,6 +46,7 @@ class Labels:
     hidden: SafeString
     deleted: SafeString
     removed: SafeString
+    hidden_note: SafeString
     flagged: SafeString
     permalink: SafeString
     reply_to: str  # with %(name)s, escaped with the name
@@ -56,7 +57,7 @@ class Labels:
     hide: SafeString
     unhide: SafeString
     confirm_delete: SafeString
-    confirm_flag: SafeString
+    prompt_flag: SafeString
     confirm_hide: SafeString
     deleted_done: SafeString
     urls: dict[str, tuple[str, str]]  # name -> (before the pk, after the pk)
@@ -74,6 +75,9 @@ class Labels:
             hidden=format_html(' <span class="badge badge-draft">{}</span>', _("hidden")),
             deleted=format_html('<p class="comment-removed">{}</p>', _("[deleted]")),
             removed=format_html('<p class="comment-removed">{}</p>', _("[hidden by a moderator]")),
+            hidden_note=format_html(
+                '<p class="comment-hidden-note" role="note">{}</p>', _("Hidden by a moderator; only you can see it.")
+            ),
             flagged=format_html('<span class="comment-flagged">{}</span>', _("Flagged")),
             permalink=conditional_escape(_("Link to this comment")),
             reply_to=_("to %(name)s"),
@@ -84,7 +88,7 @@ class Labels:
             hide=conditional_escape(_("Hide")),
             unhide=conditional_escape(_("Unhide")),
             confirm_delete=conditional_escape(_("Delete this comment?")),
-            confirm_flag=conditional_escape(_("Flag this comment for staff to review?")),
+            prompt_flag=conditional_escape(_("Flag this comment for staff to review? You can say why (optional).")),
             confirm_hide=conditional_escape(_("Hide this comment from readers?")),
             deleted_done=conditional_escape(_("Your comment was deleted.")),
             urls=urls,
@@ -121,8 +125,9 @@ def _actions(comment: CommentView, labels: Labels) -> SafeString:
         if comment.flagged_by_me:
             flag = labels.flagged
         else:
+            # data-prompt: comments.js asks for the optional reason (the page without script has a field).
             flag = format_html(
-                '<a href="{}" data-action data-confirm="{}">{}</a>', url("flag", pk), labels.confirm_flag, labels.flag
+                '<a href="{}" data-action data-prompt="{}">{}</a>', url("flag", pk), labels.prompt_flag, labels.flag
             )
     if comment.may_moderate:
         if comment.is_hidden:
@@ -151,6 +156,8 @@ def comment_article(comment: CommentView, *, labels: Labels | None = None, notic
         hidden = labels.hidden if comment.is_hidden else _NOTHING
         # The one value not escaped: sanitized by lessons.markdown when the comment was saved.
         body = format_html('<div class="comment-body prose">{}</div>', mark_safe(comment.body_html))
+        if comment.is_hidden and comment.is_mine:  # its author still sees it, and is told why others don't
+            body = format_html("{}{}", labels.hidden_note, body)
     else:
         body = labels.deleted if comment.is_deleted else labels.removed
     created = comment.created_at

@@ -27,7 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comments import selectors, services
-from comments.forms import CommentForm, PreviewForm, SubscriptionForm
+from comments.forms import CommentForm, FlagForm, PreviewForm, SubscriptionForm
 from comments.models import Comment
 from comments.services import (
     CommentRefused,
@@ -37,9 +37,9 @@ from comments.services import (
     NotAllowed,
     RateLimited,
 )
+from comments.tokens import unsubscribe_account_id
 from infra import drafts
 from infra.fragments import fragment_or_page
-from lessons.markdown import render_comment
 from lessons.models import Lesson
 from progress import presentation
 
@@ -207,7 +207,7 @@ def _post_refused(request: HttpRequest, refusal: CommentRefused, *, form: Commen
         fragment=lambda: render(
             request,
             "comments/_error.html",
-            {"error": refusal.message, "needs_verification": isinstance(refusal, EmailNotVerified)},
+            {"error": refusal.message, "needs_verification": isinstance(refusal, EmailNotVerified), "lesson": lesson},
             status=_status(refusal),
         ),
         page=page,
@@ -290,13 +290,14 @@ class _Action:
     button: Promise
     button_class: str
     may: Callable[[Comment, Any], bool]  # the rule on the model (the service enforces it again)
-    perform: Callable[[Comment, Any], Comment | None]  # None: the comment is gone
+    perform: Callable[[Comment, Any, dict], Comment | None]  # (comment, user, form data); None: it is gone
     done: Promise
     notice_in_place: bool = True  # comments.js says "deleted" itself, from the link's data-done
+    form_class: type[FlagForm] | None = None  # what the confirmation asks besides "yes" (a flag's reason)
 
 
 def _visibility_set(hidden: bool) -> Callable[[Comment, Any], Comment]:
-    def perform(comment: Comment, user) -> Comment:
+    def perform(comment: Comment, user, _data: dict) -> Comment:
         services.comments_visibility_set(comments=Comment.objects.filter(pk=comment.pk), user=user, hidden=hidden)
         return comment
 
@@ -308,7 +309,7 @@ DELETE = _Action(
     button=gettext_lazy("Delete"),
     button_class="button-danger",
     may=Comment.can_delete,
-    perform=lambda comment, user: services.comment_delete(comment=comment, user=user),
+    perform=lambda comment, user, _data: services.comment_delete(comment=comment, user=user),
     done=gettext_lazy("Your comment was deleted."),
     notice_in_place=False,
 )
@@ -317,8 +318,9 @@ FLAG = _Action(
     button=gettext_lazy("Flag"),
     button_class="button-danger",
     may=Comment.can_flag,
-    perform=lambda comment, user: services.comment_flag(comment=comment, user=user),
+    perform=lambda comment, user, data: services.comment_flag(comment=comment, user=user, reason=data["reason"]),
     done=gettext_lazy("Thanks. Staff will review this comment."),
+    form_class=FlagForm,
 )
 HIDE = _Action(
     question=gettext_lazy("Hide this comment from readers?"),
@@ -338,19 +340,47 @@ UNHIDE = _Action(
 )
 
 
+def _confirm_page(
+    request: HttpRequest,
+    comment: Comment,
+    action: _Action,
+    *,
+    form: FlagForm | None = None,
+    refusal: CommentRefused | None = None,
+) -> HttpResponse:
+    """The no-script confirmation of an action (again, with the message and what was typed, after a refusal)."""
+    context = {
+        "comment": selectors.comment_for_viewer(pk=comment.pk, user=request.user),
+        "lesson": comment.lesson,
+        "question": action.question,
+        "button": action.button,
+        "button_class": action.button_class,
+        "form": form,
+        "error": refusal.message if refusal else "",
+        "needs_verification": isinstance(refusal, EmailNotVerified),
+    }
+    return render(request, "comments/confirm.html", context, status=_status(refusal) if refusal else 200)
+
+
 def _comment_action(request: HttpRequest, pk: int, action: _Action) -> HttpResponse:
     if request.method == "GET":
         comment = _get_rw_comment_for_user(request, pk, may=action.may)
-        context = {
-            "comment": selectors.comment_for_viewer(pk=comment.pk, user=request.user),
-            "lesson": comment.lesson,
-            "question": action.question,
-            "button": action.button,
-            "button_class": action.button_class,
-        }
-        return render(request, "comments/confirm.html", context)
+        return _confirm_page(request, comment, action, form=action.form_class() if action.form_class else None)
     comment = _get_comment_for_user(request, pk)
-    remaining = action.perform(comment, request.user)
+    form = action.form_class(request.POST) if action.form_class else None
+    try:
+        if form is not None and not form.is_valid():
+            raise InvalidComment(form.first_error())
+        remaining = action.perform(comment, request.user, form.cleaned_data if form is not None else {})
+    except CommentRefused as refusal:
+        if form is None:
+            raise  # nothing typed to give back: _on_comment answers
+        refused = refusal  # the except clause unbinds its name; the answers below run later
+        return fragment_or_page(
+            request,
+            fragment=lambda: _refused(request, refused, comment=comment),
+            page=lambda: _confirm_page(request, comment, action, form=form, refusal=refused),
+        )
     if remaining is None:  # deleted outright, with nothing left to show
         return fragment_or_page(
             request,
@@ -403,8 +433,11 @@ def comment_preview(request: HttpRequest) -> HttpResponse:
     form = PreviewForm(request.POST)
     if not form.is_valid():
         return render(request, "comments/_error.html", {"error": form.errors["body"][0]}, status=400)
-    body = form.cleaned_data["body"]
-    return render(request, "comments/_preview.html", {"html": render_comment(body) if body else ""})
+    try:
+        html = services.comment_preview(user=request.user, body=form.cleaned_data["body"])
+    except CommentRefused as refusal:  # the script shows it where the preview goes; the text stays
+        return render(request, "comments/_error.html", {"error": refusal.message}, status=_status(refusal))
+    return render(request, "comments/_preview.html", {"html": html})
 
 
 @require_POST
@@ -461,12 +494,18 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
     return redirect("comments:notifications")
 
 
-# Mail clients send the one-click POST (RFC 8058) without a CSRF token; the signed token is the proof.
+# A GET of the link (a person, or a mail scanner following links) only asks; the POST turns reply
+# emails off. Mail clients send that POST themselves (RFC 8058: the body ``List-Unsubscribe=One-Click``)
+# without a CSRF token, so the view is exempt: the signed token names the account and is the proof.
+# The exemption concerns the POST alone; a GET changes nothing.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """One click from a reply email turns reply emails off, signed in or not."""
+    """Reply emails off, from the link in a reply email, signed in or not: asked on GET, done on POST."""
     try:
+        if request.method == "GET":
+            unsubscribe_account_id(token)  # a bad token is said now, not after the click
+            return render(request, "comments/unsubscribe.html", {"token": token, "confirm": True})
         services.reply_emails_set(token=token, enabled=False)
     except signing.BadSignature:
         return render(request, "comments/unsubscribe.html", {"invalid": True}, status=400)

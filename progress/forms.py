@@ -8,6 +8,8 @@ import json
 from datetime import UTC, datetime
 
 from django import forms
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -127,13 +129,25 @@ class ProfileForm(forms.ModelForm):
         choices=valid_time_zones,
         help_text=gettext_lazy("Your streak's days end at midnight in this time zone."),
     )
+    # Not required: a form posted without it (an older page, a script) leaves the kept language as it is.
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of emails"),
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=gettext_lazy("Emails from Stream, such as reply notifications, are written in this language."),
+    )
 
     class Meta:
         model = Profile
-        fields = ["display_name", "time_zone", "email_on_reply"]
+        fields = ["display_name", "time_zone", "language", "email_on_reply"]
         help_texts = {
             "display_name": gettext_lazy("Shown with your comments. Leave empty to use the start of your email."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.language:  # none kept yet: the language this page is read in
+            self.initial["language"] = translation.get_language() or settings.LANGUAGE_CODE
 
 
 class DeleteAccountForm(forms.Form):

@@ -154,12 +154,17 @@ def lesson_mark(*, user, lesson: Lesson, done: bool) -> MarkOutcome:
 
 
 @transaction.atomic
-def profile_update(*, user, display_name: str, time_zone: str, email_on_reply: bool) -> Profile:
+def profile_update(*, user, display_name: str, time_zone: str, email_on_reply: bool, language: str = "") -> Profile:
+    """Save the settings page; an empty ``language`` keeps the one already kept (every mail uses it)."""
     profile = _lock_profile(user)
     profile.display_name = display_name
     profile.time_zone = time_zone
     profile.email_on_reply = email_on_reply
-    profile.save(update_fields=["display_name", "time_zone", "email_on_reply"])
+    fields = ["display_name", "time_zone", "email_on_reply"]
+    if language:
+        profile.language = language
+        fields.append("language")
+    profile.save(update_fields=fields)
     return profile
 
 

@@ -163,15 +163,20 @@ function wire(section) {
   }
 
   async function act(link) {
-    if (link.dataset.confirm && !window.confirm(link.dataset.confirm)) return;
+    const body = new FormData();
+    if (link.dataset.prompt !== undefined) {
+      const reason = window.prompt(link.dataset.prompt, ""); // a flag's optional reason
+      if (reason === null) return;
+      body.append("reason", reason);
+    } else if (link.dataset.confirm && !window.confirm(link.dataset.confirm)) return;
     const li = link.closest("[data-comment]");
     const article = link.closest("article");
-    const result = await send(link.href, new FormData());
+    const result = await send(link.href, body);
     if (!result.ok) return toast(parse(result.html).textContent.trim() || failed);
-    const path = new URL(link.href).pathname;
-    if (/\/(delete|hide)\/$/.test(path)) addToCount(-1);
-    if (/\/unhide\/$/.test(path)) addToCount(1);
+    // The count is what the thread shows: a hidden comment stays for staff, a deleted one with
+    // replies stays as "[deleted]"; only a comment removed from the page leaves it.
     if (result.status === 204) {
+      addToCount(-1);
       li.remove();
       if (empty && !list.children.length) empty.hidden = false;
       return toast(link.dataset.done || link.textContent);

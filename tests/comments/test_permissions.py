@@ -189,7 +189,7 @@ def test_non_staff_cannot_unhide(cast, role, comment):
 
 # --- flagging ---
 
-FLAGGING = {"author": False, "other": True, "staff": True, "anonymous": False, "unverified": True}
+FLAGGING = {"author": False, "other": True, "staff": True, "anonymous": False, "unverified": False}
 
 
 @pytest.mark.parametrize("role", CAST)
@@ -222,7 +222,7 @@ BUTTONS = {
     "other": (False, False, True, False),
     "staff": (False, False, True, True),
     "anonymous": (False, False, False, False),
-    "unverified": (False, False, True, False),
+    "unverified": (False, False, False, False),  # flagging needs a verified email, like posting
 }
 
 

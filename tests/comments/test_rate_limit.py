@@ -99,3 +99,74 @@ def test_the_counters_live_in_the_database_every_process_shares(user, lesson, cl
         caches[alias].clear()
     with pytest.raises(services.RateLimited):
         services.comment_create(author=user, lesson=lesson, body="refused")
+
+
+# --- preview, edit and flag are limited too (issue 12): counted first, refused past the limit ---
+
+
+def test_previews_are_limited_and_the_refusal_keeps_the_text(user, lesson, clock):
+    client = signed_in(user)
+    url = reverse("comments:preview")
+    limit = services.PREVIEW_RATE_LIMITS[0][2]
+    for i in range(limit):
+        assert client.post(url, {"body": f"*draft* {i}"}, **PARTIAL).status_code == 200
+    refused = client.post(url, {"body": "*one too many*"}, **PARTIAL)
+    assert refused.status_code == 429
+    assert "previewing very quickly" in refused.content.decode()
+    assert "<em>" not in refused.content.decode()  # not rendered
+    assert client.post(url, {"body": ""}, **PARTIAL).status_code == 200  # nothing to render counts nothing
+    clock.advance(minutes=1)
+    assert client.post(url, {"body": "*again*"}, **PARTIAL).status_code == 200
+
+
+def test_edits_are_limited_and_the_form_comes_back_with_the_text(user, lesson, clock):
+    comment = services.comment_create(author=user, lesson=lesson, body="first words").comment
+    client = signed_in(user)
+    url = reverse("comments:edit", args=[comment.pk])
+    limit = services.EDIT_RATE_LIMITS[0][2]
+    for i in range(limit):
+        assert client.post(url, {"body": f"edit {i}"}).status_code == 302
+    response = client.post(url, {"body": "the edit too many"})
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert "editing very quickly" in html
+    assert "the edit too many</textarea>" in html
+    comment.refresh_from_db()
+    assert comment.body == f"edit {limit - 1}"
+    in_place = client.post(url, {"body": "by script"}, **PARTIAL)
+    assert in_place.status_code == 429
+    assert "editing very quickly" in in_place.content.decode()
+    clock.advance(minutes=1)
+    assert client.post(url, {"body": "a minute later"}).status_code == 302
+
+
+def test_flags_are_limited(user, other_user, lesson, clock, no_rate_limit):
+    limit = services.FLAG_RATE_LIMITS[0][2]
+    comments = [services.comment_create(author=user, lesson=lesson, body=f"c{i}").comment for i in range(limit + 1)]
+    client = signed_in(other_user)
+    for comment in comments[:limit]:
+        assert client.post(reverse("comments:flag", args=[comment.pk])).status_code == 302
+    response = client.post(reverse("comments:flag", args=[comments[-1].pk]))
+    assert response.status_code == 429
+    assert "flagging very quickly" in response.content.decode()
+    assert not Comment.objects.get(pk=comments[-1].pk).flags.exists()
+    clock.advance(minutes=1)
+    assert client.post(reverse("comments:flag", args=[comments[-1].pk])).status_code == 302
+
+
+def test_the_daily_limits_of_the_other_actions_say_so(user, other_user, lesson, clock, monkeypatch):
+    monkeypatch.setattr("comments.services.FLAG_RATE_LIMITS", (("minute", 60, 100), ("day", 86400, 2)))
+    comments = [services.comment_create(author=user, lesson=lesson, body=f"c{i}").comment for i in range(3)]
+    for comment in comments[:2]:
+        services.comment_flag(comment=comment, user=other_user)
+    with pytest.raises(services.RateLimited) as refused:
+        services.comment_flag(comment=comments[2], user=other_user)
+    assert "flagged 2 comments today" in str(refused.value.message)
+
+
+def test_flagging_needs_a_verified_email(user, unverified_user, lesson):
+    comment = services.comment_create(author=user, lesson=lesson, body="words").comment
+    response = signed_in(unverified_user).post(reverse("comments:flag", args=[comment.pk]))
+    assert response.status_code == 403
+    assert "verify your email address before flagging" in response.content.decode()
+    assert not comment.flags.exists()

@@ -119,7 +119,7 @@ def test_a_deleted_comment_with_replies_stays_as_deleted(make_comment, user, oth
     assert "my secret words" not in html
     assert "[deleted]" in html
     assert Nesting(html).parent_of[f"comment-{reply.pk}"] == f"comment-{parent.pk}"
-    assert "data-comment-count>1<" in html  # only the reply counts
+    assert "data-comment-count>2<" in html  # what the thread shows: "[deleted]" and the reply (issue 16)
 
 
 def test_a_deleted_comment_without_replies_disappears(make_comment, user, lesson, client):

@@ -106,3 +106,43 @@ def test_a_busy_thread_has_no_serious_accessibility_problems(new_context, demo_c
     assert overflow <= 0
     serious = serious_violations(page, context="#comments")
     assert not serious, serious
+
+
+def test_a_flag_with_a_reason_reaches_staff_who_hide_it_and_its_author_is_told(
+    new_context, demo_content, e2e_user, second_user, e2e_staff
+):
+    url = demo_content.get_absolute_url()
+    spam = Comment.objects.create(lesson=demo_content, author=second_user, body="Buy *cheap* watches")
+    reader = new_context().new_page()
+    asked = []
+
+    def give_reason(dialog) -> None:
+        asked.append(dialog.type)
+        dialog.accept("Spam: selling watches")
+
+    reader.on("dialog", give_reason)
+    sign_in(reader, "reader@example.com", next_path=url)
+    before = reader.locator("[data-comment-count]").inner_text()
+    reader.locator(f"#comment-{spam.pk} > article a[href$='/flag/']").click()
+    reader.wait_for_function(f"() => document.querySelector('#comment-{spam.pk}').innerText.includes('Flagged')")
+    assert asked == ["prompt"]
+    assert reader.url.endswith(url)  # in place
+    assert spam.flags.get().reason == "Spam: selling watches"
+
+    staff = new_context().new_page()
+    staff.on("dialog", lambda dialog: dialog.accept())
+    sign_in(staff, e2e_staff.email, next_path="/admin/comments/flaggedcomment/")
+    assert "Spam: selling watches" in staff.locator("#result_list").inner_text()
+    staff.goto(url)
+    staff.locator(f"#comment-{spam.pk} > article a[href$='/hide/']").click()
+    staff.wait_for_function(f"() => document.querySelector('#comment-{spam.pk}').innerText.includes('Unhide')")
+    assert staff.locator("[data-comment-count]").inner_text() == before  # staff still see it: still counted
+
+    author = new_context(width=360).new_page()
+    sign_in(author, "second@example.com", next_path=url)
+    item = author.locator(f"#comment-{spam.pk}")
+    assert item.get_by_role("note").inner_text() == "Hidden by a moderator; only you can see it."
+    assert "cheap" in item.inner_text()
+    reader.reload()
+    assert reader.locator(f"#comment-{spam.pk}").count() == 0
+    assert "cheap" not in reader.locator("[data-comments]").inner_text()

@@ -252,6 +252,23 @@ class TestSettings:
         learner_client.post("/settings/", {"display_name": "Ada", "time_zone": "UTC"})
         assert Profile.objects.get(user=user).display_name == "Ada"
 
+    def test_the_language_of_emails_is_chosen_here_and_kept(self, learner_client, user):
+        html = learner_client.get("/settings/", headers={"accept-language": "ko"}).content.decode()
+        assert '<select name="language"' in html
+        assert '<option value="ko" selected>' in html  # none kept yet: the language the page is read in
+        learner_client.post("/settings/", {"display_name": "", "time_zone": "UTC", "language": "ko"})
+        assert Profile.objects.get(user=user).language == "ko"
+        html = learner_client.get("/settings/", headers={"accept-language": "en"}).content.decode()
+        assert '<option value="ko" selected>' in html  # the kept choice, whatever the page's language
+        learner_client.post("/settings/", {"display_name": "", "time_zone": "UTC"})  # a form without it
+        assert Profile.objects.get(user=user).language == "ko"
+        learner_client.post("/settings/", {"display_name": "", "time_zone": "UTC", "language": "en"})
+        assert Profile.objects.get(user=user).language == "en"
+        response = learner_client.post("/settings/", {"display_name": "", "time_zone": "UTC", "language": "fr"})
+        assert response.status_code == 200
+        assert "Select a valid choice" in response.content.decode()
+        assert Profile.objects.get(user=user).language == "en"
+
     def test_the_page_offers_export_and_deletion(self, learner_client, user):
         html = learner_client.get("/settings/").content.decode()
         assert 'href="/settings/export/"' in html
