@@ -40,6 +40,7 @@ from comments.services import (
 from infra.fragments import fragment_or_page
 from lessons.markdown import render_comment
 from lessons.models import Lesson
+from progress.presentation import achievement_earned
 
 # --- the edge: refusals to status codes ---
 
@@ -157,10 +158,8 @@ def comment_create(request: HttpRequest, lesson_id: int) -> HttpResponse:
         )
     except CommentRefused as refusal:
         return _post_refused(request, refusal, form=form, lesson=lesson)
-    achievements = [
-        _("Achievement earned: %(icon)s %(name)s") % {"icon": achievement.icon, "name": achievement.display_name}
-        for achievement in (earned.achievement for earned in posted.new_achievements)
-    ]
+    # One sentence for every announcement of an achievement (progress.presentation), without emoji.
+    achievements = [achievement_earned(earned.achievement) for earned in posted.new_achievements]
 
     def page() -> HttpResponse:
         for text in achievements:

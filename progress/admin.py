@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from infra.icons import icon_svg
 from progress.models import Achievement, Completion, EarnedAchievement, Level, Profile
 
 
@@ -16,7 +17,7 @@ class LevelAdmin(admin.ModelAdmin):
 
 @admin.register(Achievement)
 class AchievementAdmin(admin.ModelAdmin):
-    list_display = ["icon", "name", "code", "kind", "threshold", "order", "earned_count"]
+    list_display = ["drawn_icon", "name", "code", "kind", "threshold", "order", "earned_count"]
     list_display_links = ["name"]
     list_filter = ["kind"]
     search_fields = ["name", "code", "description"]
@@ -25,6 +26,10 @@ class AchievementAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(earned_total=Count("earned"))
+
+    @admin.display(description=_("icon"), ordering="icon")
+    def drawn_icon(self, obj: Achievement) -> str:
+        return icon_svg(obj.icon, label=obj.get_icon_display())
 
     @admin.display(description=_("earned by"), ordering="earned_total")
     def earned_count(self, obj: Achievement) -> int:

@@ -155,14 +155,27 @@ def lesson_mark(*, user, lesson: Lesson, done: bool) -> MarkOutcome:
     return MarkOutcome(new_achievements=earned, level_before=before, level_after=standing_for(user).level)
 
 
+@dataclass(frozen=True)
+class ProfileUpdate:
+    profile: Profile
+    new_achievements: list[EarnedAchievement]
+
+
 @transaction.atomic
-def profile_update(*, user, display_name: str, time_zone: str, email_on_reply: bool) -> Profile:
+def profile_update(*, user, display_name: str, time_zone: str, email_on_reply: bool) -> ProfileUpdate:
+    """Save the learner's settings. A new time zone moves the edges of their days, so the
+    streak achievements are checked again with the days counted in it."""
     profile = _lock_profile(user)
+    zone_changed = profile.time_zone != time_zone
     profile.display_name = display_name
     profile.time_zone = time_zone
     profile.email_on_reply = email_on_reply
     profile.save(update_fields=["display_name", "time_zone", "email_on_reply"])
-    return profile
+    earned = []
+    if zone_changed:
+        streak = learner_standing(user=user, catalog=catalog(), time_zone=time_zone).longest_streak
+        earned = achievements_award(user=user, kind=AchievementKind.STREAK_DAYS, value=streak)
+    return ProfileUpdate(profile=profile, new_achievements=earned)
 
 
 @transaction.atomic
