@@ -121,7 +121,6 @@ class LessonMarkForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
-    label_suffix = ""
     time_zone = forms.ChoiceField(
         label=gettext_lazy("Time zone"),
         choices=valid_time_zones,
@@ -135,6 +134,11 @@ class ProfileForm(forms.ModelForm):
             "display_name": gettext_lazy("Shown with your comments. Leave empty to use the start of your email."),
         }
 
+    def __init__(self, *args, **kwargs):
+        # Labels without a colon, as on the site's other forms (Form.__init__ ignores a class attribute).
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
 
 class DeleteAccountForm(forms.Form):
     """Deleting is forever: the learner confirms with their password (or, without one, their email)."""
@@ -146,9 +150,8 @@ class DeleteAccountForm(forms.Form):
     )
     email = forms.CharField(label=gettext_lazy("Your email address"), required=False)
 
-    label_suffix = ""
-
     def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.user = user
         if user.has_usable_password():

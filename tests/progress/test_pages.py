@@ -278,6 +278,12 @@ class TestSettings:
         learner_client.post("/settings/", {"display_name": "Ada", "time_zone": "UTC"})
         assert Profile.objects.get(user=user).display_name == "Ada"
 
+    def test_labels_read_without_a_colon_like_the_other_forms(self, learner_client, user):
+        html = learner_client.get("/settings/").content.decode()
+        for label in ("Display name", "Time zone", "Email me when someone replies to my comment", "Your password"):
+            assert f">{label}</label>" in html, label
+        assert ":</label>" not in html
+
     def test_the_page_offers_export_and_deletion(self, learner_client, user):
         html = learner_client.get("/settings/").content.decode()
         assert 'href="/settings/export/"' in html
