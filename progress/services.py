@@ -171,7 +171,7 @@ def profile_update(*, user, display_name: str, time_zone: str, email_on_reply: b
     profile.time_zone = time_zone
     profile.email_on_reply = email_on_reply
     profile.save(update_fields=["display_name", "time_zone", "email_on_reply"])
-    earned = []
+    earned: list[EarnedAchievement] = []
     if zone_changed:
         streak = learner_standing(user=user, catalog=catalog(), time_zone=time_zone).longest_streak
         earned = achievements_award(user=user, kind=AchievementKind.STREAK_DAYS, value=streak)
