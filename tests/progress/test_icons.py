@@ -46,7 +46,8 @@ def test_the_dashboard_draws_earned_and_locked_achievements_without_emoji(learne
 def test_staff_pick_an_icon_from_the_set_and_see_it_drawn(client, staff_user):
     client.force_login(staff_user)
     form = client.get("/admin/progress/achievement/add/").content.decode()
-    assert '<option value="trophy">Trophy</option>' in form
+    # Each choice shows its drawing beside its name.
+    assert re.search(r'value="trophy"[^>]*>\s*<svg class="icon" aria-hidden="true"[^>]*>.*?</svg> Trophy</label>', form)
     fields = {"code": "talkative", "name": "Talkative", "description": "Post 10 comments.", "kind": "comments_posted",
               "threshold": 10, "order": 20}  # fmt: skip
     refused = client.post("/admin/progress/achievement/add/", fields | {"icon": "🗣️"})
