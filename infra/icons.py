@@ -28,8 +28,8 @@ ICONS = {
     ),
     "diver": (
         pgettext_lazy("icon", "Diving mask"),
-        '<path d="M3 8a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2v4a3 3 0 0 1-3 3h-3l-1.5-2h-3L9 15H6a3 3 0 0 1-3-3z"/>'
-        '<circle cx="9" cy="19" r="1.5"/><circle cx="14" cy="20.5" r="1"/>',
+        '<path d="M2 9a2 2 0 0 1 2-2h12a2 2 0 0 1 2 2v3a3 3 0 0 1-3 3h-2.5L11 13H9l-1.5 2H5a3 3 0 0 1-3-3z"/>'
+        '<path d="M21 3v12a5 5 0 0 1-5 5h-5"/>',
     ),
     "flag": (pgettext_lazy("icon", "Flag"), '<path d="M5 22V3"/><path d="M5 4h13l-2.5 4.5L18 13H5"/>'),
     "map": (pgettext_lazy("icon", "Map"), '<path d="M3 6l6-3 6 3 6-3v15l-6 3-6-3-6 3z"/><path d="M9 3v15M15 6v15"/>'),
