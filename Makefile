@@ -42,7 +42,7 @@ test: lint unit e2e
 
 screenshots: setup
 	$(VENV)/bin/pytest tests/e2e/test_accessibility_and_layout.py -q
-	@echo "Screenshots (360 px and 1280 px, light and dark) are in screenshots/"
+	@echo "Screenshots (360 px and 1280 px, light and dark, English and Korean) are in screenshots/"
 
 # make bench: the speed benchmark on SQLite, then PostgreSQL (make bench DB=sqlite for one);
 # every run is appended to bench/RESULTS.md. Exits non-zero when any goal is missed on any database.

@@ -1,9 +1,12 @@
 """Staff edit the level table and the achievements; completions are there to look at, not to fake."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from infra.icons import ACHIEVEMENT_ICONS, icon_svg
 from progress.models import Achievement, Completion, EarnedAchievement, Level, Profile
 
 
@@ -16,7 +19,7 @@ class LevelAdmin(admin.ModelAdmin):
 
 @admin.register(Achievement)
 class AchievementAdmin(admin.ModelAdmin):
-    list_display = ["icon", "name", "code", "kind", "threshold", "order", "earned_count"]
+    list_display = ["drawn_icon", "name", "code", "kind", "threshold", "order", "earned_count"]
     list_display_links = ["name"]
     list_filter = ["kind"]
     search_fields = ["name", "code", "description"]
@@ -25,6 +28,19 @@ class AchievementAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(earned_total=Count("earned"))
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        # Staff pick the icon by its drawing, not by its name alone.
+        if db_field.name == "icon":
+            kwargs["widget"] = forms.RadioSelect(attrs={"class": "icon-choices"})
+            kwargs["choices"] = [
+                (name, format_html("{} {}", icon_svg(name), label)) for name, label in ACHIEVEMENT_ICONS
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    @admin.display(description=_("icon"), ordering="icon")
+    def drawn_icon(self, obj: Achievement) -> str:
+        return icon_svg(obj.icon, label=obj.get_icon_display())
 
     @admin.display(description=_("earned by"), ordering="earned_total")
     def earned_count(self, obj: Achievement) -> int:

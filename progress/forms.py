@@ -123,7 +123,6 @@ class LessonMarkForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
-    label_suffix = ""
     time_zone = forms.ChoiceField(
         label=gettext_lazy("Time zone"),
         choices=valid_time_zones,
@@ -145,6 +144,8 @@ class ProfileForm(forms.ModelForm):
         }
 
     def __init__(self, *args, **kwargs):
+        # Labels without a colon, as on the site's other forms (Form.__init__ ignores a class attribute).
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         if not self.instance.language:  # none kept yet: the language this page is read in
             self.initial["language"] = translation.get_language() or settings.LANGUAGE_CODE
@@ -160,9 +161,8 @@ class DeleteAccountForm(forms.Form):
     )
     email = forms.CharField(label=gettext_lazy("Your email address"), required=False)
 
-    label_suffix = ""
-
     def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.user = user
         if user.has_usable_password():

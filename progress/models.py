@@ -13,6 +13,9 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from infra.icons import ACHIEVEMENT_ICONS
+from infra.icons import FALLBACK as ICON_FALLBACK
+
 
 def valid_time_zones() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(zoneinfo.available_timezones())]
@@ -160,7 +163,10 @@ class Achievement(models.Model):
     code = models.SlugField(_("code"), max_length=50, help_text=_("Stable identifier, used in the API."))
     name = models.CharField(_("name"), max_length=80)
     description = models.CharField(_("description"), max_length=200, help_text=_("How to earn it, for learners."))
-    icon = models.CharField(_("icon"), max_length=8, default="🏅", help_text=_("An emoji."))
+    # A named inline SVG (infra.icons), never an emoji: emoji need a font many systems lack.
+    icon = models.CharField(
+        _("icon"), max_length=20, choices=ACHIEVEMENT_ICONS, default=ICON_FALLBACK, help_text=_("Shown with its name.")
+    )
     kind = models.CharField(_("rule"), max_length=30, choices=AchievementKind.choices)
     threshold = models.PositiveIntegerField(
         _("threshold (N)"), default=1, help_text=_("Earned when the learner's count for the rule reaches N.")

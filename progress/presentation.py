@@ -28,11 +28,13 @@ SENTENCES: dict[str, Promise] = {
     "achievements": _("%(earned)s/%(total)s achievements"),
     "to_next": _("%(into)s/%(span)s XP to next level"),
     "to_go": _("%(left)s XP to go"),
-    "percent": _("%(percent)s%% complete"),
+    # What the bar measures: the way from this level to the next, not through the course.
+    "percent": _("%(percent)s%% of the way to level %(next)s"),
     "top": _("Top level reached"),
     "quest": _("%(done)s of %(total)s lessons done"),
     "level_up": _("Level up! You are now level %(number)s, %(name)s."),
-    "achievement": _("Achievement earned: %(icon)s %(name)s"),
+    # No icon in the sentence: it is read as text (toasts, messages), where an emoji may draw as a box.
+    "achievement": _("Achievement earned: %(name)s"),
     "mark": _("Mark as complete"),
     "undo": _("Undo"),
     "marked": _("Lesson marked complete. You have %(xp)s XP."),
@@ -50,7 +52,7 @@ SENTENCES: dict[str, Promise] = {
 
 def achievement_earned(achievement: Achievement) -> str:
     """The announcement of an earned achievement, wherever it was earned (a lesson, a comment)."""
-    return SENTENCES["achievement"] % {"icon": achievement.icon, "name": achievement.display_name}
+    return SENTENCES["achievement"] % {"name": achievement.display_name}
 
 
 def level_up(level: rules.LevelInfo) -> str:
@@ -79,6 +81,8 @@ def standing_lines(standing: selectors.Standing) -> dict:
     """The standing area's sentences, server-rendered (progress.js writes the same ones in place)."""
     level, reached = standing.level, standing.level_progress
     top = reached.span is None
+    # The bar's way ends where the next level starts: the level that threshold reaches.
+    next_number = None if top else rules.level_for(level.next_at or 0, standing.levels).number
     return {
         "level": SENTENCES["level"] % {"number": level.number},
         "level_name": level.name,
@@ -89,7 +93,7 @@ def standing_lines(standing: selectors.Standing) -> dict:
         "to_next": "" if top else SENTENCES["to_next"] % {"into": reached.into, "span": reached.span},
         "to_go": "" if top else SENTENCES["to_go"] % {"left": reached.left},
         "top": str(SENTENCES["top"]) if top else "",
-        "percent": SENTENCES["percent"] % {"percent": reached.percent},
+        "percent": "" if top else SENTENCES["percent"] % {"percent": reached.percent, "next": next_number},
         "percent_value": reached.percent,
     }
 

@@ -153,10 +153,21 @@ def lesson_mark(*, user, lesson: Lesson, done: bool) -> MarkOutcome:
     return MarkOutcome(new_achievements=earned, level_before=before, level_after=standing_for(user).level)
 
 
+@dataclass(frozen=True)
+class ProfileUpdate:
+    profile: Profile
+    new_achievements: list[EarnedAchievement]
+
+
 @transaction.atomic
-def profile_update(*, user, display_name: str, time_zone: str, email_on_reply: bool, language: str = "") -> Profile:
-    """Save the settings page; an empty ``language`` keeps the one already kept (every mail uses it)."""
+def profile_update(
+    *, user, display_name: str, time_zone: str, email_on_reply: bool, language: str = ""
+) -> ProfileUpdate:
+    """Save the learner's settings. An empty ``language`` keeps the one already kept (every mail uses
+    it). A new time zone moves the edges of their days, so the streak achievements are checked again
+    with the days counted in it."""
     profile = _lock_profile(user)
+    zone_changed = profile.time_zone != time_zone
     profile.display_name = display_name
     profile.time_zone = time_zone
     profile.email_on_reply = email_on_reply
@@ -165,7 +176,11 @@ def profile_update(*, user, display_name: str, time_zone: str, email_on_reply: b
         profile.language = language
         fields.append("language")
     profile.save(update_fields=fields)
-    return profile
+    earned: list[EarnedAchievement] = []
+    if zone_changed:
+        streak = learner_standing(user=user, catalog=catalog(), time_zone=time_zone).longest_streak
+        earned = achievements_award(user=user, kind=AchievementKind.STREAK_DAYS, value=streak)
+    return ProfileUpdate(profile=profile, new_achievements=earned)
 
 
 @transaction.atomic

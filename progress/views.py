@@ -192,8 +192,10 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     profile = Profile.saved_or_default(request.user)
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
-        services.profile_update(user=request.user, **form.cleaned_data)
+        update = services.profile_update(user=request.user, **form.cleaned_data)
         messages.success(request, _("Your settings were saved."))
+        for earned in update.new_achievements:
+            messages.success(request, presentation.achievement_earned(earned.achievement))
         return redirect("progress:settings")
     return render(
         request,

@@ -99,3 +99,4 @@ def ship_levels_and_achievements() -> None:
     the migration's rows included; the next such test needs them again."""
     importlib.import_module("progress.migrations.0003_ship_levels_and_achievements").ship(apps, None)
     importlib.import_module("progress.migrations.0005_fit_levels_to_the_demo_catalogue").fit_levels(apps, None)
+    importlib.import_module("progress.migrations.0006_achievement_icons_drawn").draw(apps, None)

@@ -1,6 +1,7 @@
-// Progress: standing, complete/undo, done marks, quest progress, "continue", sign-in sync, from
-// #progress-data (lessons, levels, totals, sentences); an anonymous learner's rules are in standing.js.
-import { continueAt, levelProgress, localState, questCounts } from "./standing.js";
+// Progress: standing, complete/undo, done marks, quest progress, "continue", sign-in sync.
+// The server embeds what this needs in #progress-data (lessons, levels, totals, sentences);
+// the few rules the browser must apply for an anonymous learner live in standing.js.
+import { continueAt, levelFor, levelProgress, localState, questCounts } from "./standing.js";
 import { postJSON, toast } from "./ui.js";
 
 const STORE = "stream.progress";
@@ -53,13 +54,14 @@ function render(state) {
     to_next: span === null ? "" : fmt(S.to_next, { into, span }),
     to_go: span === null ? "" : fmt(S.to_go, { left }),
     top: span === null ? S.top : "",
-    percent: fmt(S.percent, { percent }),
+    // The bar measures the way to the next level (the level the next threshold reaches).
+    percent: span === null ? "" : fmt(S.percent, { percent, next: levelFor(level.next_at, data.levels).number }),
   };
   for (const el of $$("[data-standing-field]")) {
     el.textContent = lines[el.dataset.standingField] || "";
     el.hidden = !el.textContent;
   }
-  for (const bar of $$("[data-standing-bar]")) { bar.value = percent; bar.textContent = lines.percent; }
+  for (const bar of $$("[data-standing-bar]")) { bar.value = percent; bar.textContent = lines.percent || lines.top; }
 
   const done = state.completed;
   for (const mark of $$("[data-done-mark]")) {

@@ -2,6 +2,7 @@
 the sign-out that clears it, and the button and dashboard for a signed-in learner."""
 
 import json
+import re
 
 import pytest
 
@@ -40,6 +41,10 @@ def test_anonymous_progress_follows_the_learner_into_a_new_account_and_leaves_wi
     assert "80 XP" in standing
     assert "2/3 lessons" in standing
     assert "40 XP to go" in standing
+    # The percentage is the way to the next level (80 of 120 XP), written in place by progress.js.
+    assert "66% of the way to level 1" in standing
+    assert "% complete" not in standing
+    assert "Achievements and streaks come with an account: sign up to earn them." in standing
 
     page.goto(progress_quest.get_absolute_url())
     assert page.locator(f"[data-lesson-key='{first.key}'] [data-done-mark]").is_visible()
@@ -50,6 +55,7 @@ def test_anonymous_progress_follows_the_learner_into_a_new_account_and_leaves_wi
     assert "2 lessons from this device were added to your account" in page.locator("[data-toasts]").inner_text()
     page.wait_for_function(f"() => localStorage.getItem('{STORE}') === null")
     assert "2/3 lessons" in page.locator("[data-standing]").inner_text()
+    assert "come with an account" not in page.locator("[data-standing]").inner_text()
     assert set(Completion.objects.filter(user__email="newcomer@example.com").values_list("lesson__key", flat=True)) == {
         first.key,
         second.key,
@@ -60,8 +66,12 @@ def test_anonymous_progress_follows_the_learner_into_a_new_account_and_leaves_wi
     page.click("[data-progress-button]")
     page.wait_for_selector("[data-lesson-done]:not([hidden])")
     assert "3/3 lessons" in page.locator("[data-standing]").inner_text()
+    assert "0% of the way to level 2" in page.locator("[data-standing]").inner_text()
     page.wait_for_function("() => document.querySelector('[data-toasts]').innerText.includes('Level up!')")
-    assert "Quest complete" in page.locator("[data-toasts]").inner_text()
+    toasts = page.locator("[data-toasts]").inner_text()
+    # The announcement is words only: no emoji that a system without an emoji font draws as a box.
+    assert "Achievement earned: Quest complete" in toasts
+    assert not re.search("[\U0001f300-\U0001faff\u2600-\u27bf]", toasts)
     assert local_progress(page) is None
 
     # Something written to localStorage on a signed-in page (another tab, say) goes on sign-out.

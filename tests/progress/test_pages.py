@@ -33,9 +33,32 @@ class TestStandingArea:
         html = client.get(lessons[0].get_absolute_url()).content.decode()
         for text in (
             "Level 0", "Curious", "0 XP", "0/3 lessons", "0/11 achievements",
-            "0/120 XP to next level", "120 XP to go", "0% complete",
+            "0/120 XP to next level", "120 XP to go", "0% of the way to level 1",
         ):  # fmt: skip
             assert text in html, text
+        # The bar measures the way to the next level, not the course: it never says "complete".
+        assert "% complete" not in html
+
+    def test_anonymous_visitors_are_told_achievements_and_streaks_need_an_account(self, client, lessons):
+        html = client.get(lessons[0].get_absolute_url()).content.decode()
+        assert (
+            'Achievements and streaks come with an account: <a href="/accounts/signup/">sign up</a> to earn them.'
+        ) in html
+        korean = client.get(lessons[0].get_absolute_url(), headers={"accept-language": "ko"}).content.decode()
+        assert (
+            '업적과 연속 학습은 계정이 있어야 쌓여요. <a href="/accounts/signup/">회원가입</a>하고 모아 보세요.'
+            in korean
+        )
+
+    def test_signed_in_learners_are_not_asked_to_sign_up_for_achievements(self, learner_client, lessons):
+        assert "come with an account" not in learner_client.get(lessons[0].get_absolute_url()).content.decode()
+
+    def test_the_percentage_names_the_level_it_leads_to_in_both_languages(self, learner_client, lessons, user):
+        lessons[0].xp = 130  # level 1 (120 XP); level 2 starts at 300: 10 of 180 XP is 5%
+        lessons[0].save()
+        services.lesson_complete(user=user, lesson=lessons[0])
+        assert "5% of the way to level 2" in learner_client.get("/").content.decode()
+        assert "레벨 2까지 5% 진행" in learner_client.get("/", headers={"accept-language": "ko"}).content.decode()
 
     def test_the_page_embeds_what_the_browser_needs_with_named_fields(self, client, lessons):
         data = page_data(client.get("/"))
@@ -71,7 +94,9 @@ class TestStandingArea:
         services.lesson_complete(user=user, lesson=lessons[0])
         html = learner_client.get("/").content.decode()
         assert "Top level reached" in html
-        assert "100% complete" in html
+        # No percentage towards a level that does not exist; the bar, full, says why.
+        assert '<span data-standing-field="percent" hidden></span>' in html
+        assert 'value="100" data-standing-bar aria-labelledby="standing-bar-label">Top level reached</progress>' in html
 
     def test_the_korean_page_speaks_korean_to_the_script_too(self, client, lessons):
         from django.utils import translation
@@ -94,7 +119,8 @@ class TestStandingArea:
     def test_the_announcements_have_one_source(self, client, lessons):
         strings = page_data(client.get("/"))["strings"]
         assert strings["level_up"] == "Level up! You are now level %(number)s, %(name)s."
-        assert strings["achievement"] == "Achievement earned: %(icon)s %(name)s"
+        assert strings["achievement"] == "Achievement earned: %(name)s"
+        assert strings["percent"] == "%(percent)s%% of the way to level %(next)s"
         level = rules.LevelInfo(number=1, name="Reader", xp_floor=120, next_at=300)
         assert presentation.level_up(level) == strings["level_up"] % {"number": 1, "name": "Reader"}
 
@@ -120,7 +146,7 @@ class TestLessonButton:
         assert response.redirect_chain[-1][0] == url
         html = response.content.decode()
         assert "“Lesson 1” is marked complete." in html
-        assert "Achievement earned: 🌱 First steps" in html
+        assert "Achievement earned: First steps" in html
         assert 'name="done" value="0" class="button-secondary" data-progress-button>Undo' in html
         assert Completion.objects.filter(user=user).count() == 1
 
@@ -268,6 +294,12 @@ class TestSettings:
         assert response.status_code == 200
         assert "Select a valid choice" in response.content.decode()
         assert Profile.objects.get(user=user).language == "en"
+
+    def test_labels_read_without_a_colon_like_the_other_forms(self, learner_client, user):
+        html = learner_client.get("/settings/").content.decode()
+        for label in ("Display name", "Time zone", "Email me when someone replies to my comment", "Your password"):
+            assert f">{label}</label>" in html, label
+        assert ":</label>" not in html
 
     def test_the_page_offers_export_and_deletion(self, learner_client, user):
         html = learner_client.get("/settings/").content.decode()
@@ -455,7 +487,7 @@ class TestAdmin:
         client.force_login(staff_user)
         response = client.post(
             "/admin/progress/achievement/add/",
-            {"code": "ten-comments", "name": "Talkative", "description": "Post 10 comments.", "icon": "🗣️",
+            {"code": "ten-comments", "name": "Talkative", "description": "Post 10 comments.", "icon": "speech",
              "kind": "comments_posted", "threshold": 10, "order": 20},
         )  # fmt: skip
         assert response.status_code == 302
