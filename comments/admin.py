@@ -85,7 +85,7 @@ class CommentAdmin(admin.ModelAdmin):
         "flag_count",
         "on_page",
     ]
-    fields = readonly_fields
+    fields = tuple(readonly_fields)
     inlines = [FlagInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -111,7 +111,7 @@ class FlaggedCommentAdmin(CommentAdmin):
     list_display = ["excerpt", "flag_count", "reasons", "author", "lesson", "created_at", "is_hidden", "on_page"]
     list_filter = ["is_hidden", ("lesson", admin.RelatedOnlyFieldListFilter)]
     ordering = ["is_hidden", "-flag_count", "-created_at"]
-    date_hierarchy = None
+    date_hierarchy = None  # type: ignore[assignment]  # the flagged queue has no date drill-down
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The flags' reasons in one more query for the whole page, not one per row.

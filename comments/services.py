@@ -162,7 +162,8 @@ def _notify(*, comment: Comment) -> list[Notification]:
     parent = comment.parent
     if parent is not None and parent.author_id is not None and parent.is_visible:
         wanted[parent.author_id] = Notification.Kind.REPLY
-    wanted.pop(comment.author_id, None)
+    if comment.author_id is not None:
+        wanted.pop(comment.author_id, None)
     for user_id in [user_id for user_id in wanted if settings_by_user.get(user_id) == LessonSubscription.Mode.MUTED]:
         del wanted[user_id]
     if not wanted:

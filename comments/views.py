@@ -11,7 +11,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +20,6 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -42,6 +41,9 @@ from infra import drafts
 from infra.fragments import fragment_or_page
 from lessons.models import Lesson
 from progress import presentation
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # --- the edge: refusals to status codes ---
 
@@ -137,7 +139,7 @@ def _comment_fragment(request: HttpRequest, pk: int, *, template: str, status: i
     return render(request, template, {"comment": comment, **extra}, status=status)
 
 
-def _done(request: HttpRequest, message: Promise | str, url: str, *used_drafts: str) -> HttpResponse:
+def _done(request: HttpRequest, message: "StrOrPromise", url: str, *used_drafts: str) -> HttpResponse:
     """No script: say it on the page the reader is sent back to (with the browser drafts a post used up)."""
     drafts.posted(request, message, *used_drafts)
     return redirect(url)
@@ -286,17 +288,17 @@ def _edit_refused(request: HttpRequest, refusal: CommentRefused, *, form: Commen
 class _Action:
     """One of the four actions on a comment: its no-script confirmation, its rule, its write, its answer."""
 
-    question: Promise
-    button: Promise
+    question: "StrOrPromise"
+    button: "StrOrPromise"
     button_class: str
     may: Callable[[Comment, Any], bool]  # the rule on the model (the service enforces it again)
     perform: Callable[[Comment, Any, dict], Comment | None]  # (comment, user, form data); None: it is gone
-    done: Promise
+    done: "StrOrPromise"
     notice_in_place: bool = True  # comments.js says "deleted" itself, from the link's data-done
     form_class: type[FlagForm] | None = None  # what the confirmation asks besides "yes" (a flag's reason)
 
 
-def _visibility_set(hidden: bool) -> Callable[[Comment, Any], Comment]:
+def _visibility_set(hidden: bool) -> Callable[[Comment, Any, dict], Comment]:
     def perform(comment: Comment, user, _data: dict) -> Comment:
         services.comments_visibility_set(comments=Comment.objects.filter(pk=comment.pk), user=user, hidden=hidden)
         return comment

@@ -3,7 +3,14 @@ offline page) and the friendly error pages."""
 
 from django.contrib.staticfiles import finders
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
@@ -56,7 +63,10 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     Not from /static/: in production static names carry a hash that changes with every deploy,
     and a worker's address must stay the same for the browser to update it in place (it compares
     the bytes at that address). ``no-cache`` makes every check reach the server."""
-    with open(finders.find("sw.js"), "rb") as worker:  # 12 KB, asked for on navigations at most daily
+    path = finders.find("sw.js")
+    if not isinstance(path, str):
+        raise Http404("The offline worker is missing from the static files.")
+    with open(path, "rb") as worker:  # 12 KB, asked for on navigations at most daily
         response = HttpResponse(worker.read(), content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     return response

@@ -10,11 +10,14 @@ redirects to carries the names it used up on its success message (``posted``): b
 them as ``data-draft-posted`` and drafts.js forgets those drafts.
 """
 
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from django.contrib import messages
 from django.http import HttpRequest
-from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def new_comment_draft(*, lesson_id: int) -> str:
@@ -40,6 +43,6 @@ def report_drafts(*, page: str) -> tuple[str, str]:
     return f"report:{path}", f"report-email:{path}"
 
 
-def posted(request: HttpRequest, message: Promise | str, *drafts: str) -> None:
+def posted(request: HttpRequest, message: "StrOrPromise", *drafts: str) -> None:
     """A success message for the page the poster is sent to, marked with the drafts the post used up."""
     messages.success(request, message, extra_tags=" ".join(drafts))

@@ -35,7 +35,8 @@ class OneLineHeader(str):
         header.name = name
         return header
 
-    def __getnewargs__(self) -> tuple[str, str]:  # copied and pickled whole (the locmem backend copies)
+    # Copied and pickled whole (the locmem backend copies): with its name, which str's protocol lacks.
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
         return (self.name, str(self))
 
     def fold(self, *, policy) -> str:

@@ -171,7 +171,7 @@ class DeleteAccountForm(forms.Form):
             del self.fields["password"]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if "password" in self.fields:
             if not self.user.check_password(cleaned.get("password") or ""):
                 self.add_error("password", _("That is not your password. Your account was not deleted."))
