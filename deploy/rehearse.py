@@ -516,6 +516,14 @@ class Rehearsal:
         )
         return json.loads(self.manage("shell", "-c", code).strip().splitlines()[-1])
 
+    def email_on_reply(self, address: str) -> bool:
+        code = (
+            "from progress.models import Profile; "
+            f"p = Profile.objects.filter(user__email={address!r}).first(); "
+            "print(p is None or p.email_on_reply)"
+        )
+        return self.manage("shell", "-c", code).strip().splitlines()[-1] == "True"
+
     def sign_up(self, client: Client, address: str) -> tuple[bool, str]:
         """Sign up, receive the verification mail over SMTP, follow its link and confirm."""
         client.get("/accounts/signup/")
@@ -601,13 +609,31 @@ class Rehearsal:
             wait_until(lambda: self.mail.to(learner, subject_contains="replied"), timeout=30, what="the reply mail")
             time.sleep(3)  # a second copy would have arrived by now
             mails = self.mail.to(learner, subject_contains="replied")
-            link = mails[0]["List-Unsubscribe"].strip("<> ")
-            unsubscribe = anonymous.get(link)
-            return (len(mails) == 1 and unsubscribe.status == 200), (
-                f"{len(mails)} reply mail(s); unsubscribe link answered {unsubscribe.status}"
+            header = str(mails[0]["List-Unsubscribe"])
+            one_click = str(mails[0]["List-Unsubscribe-Post"])
+            link = header.strip("<> ")
+            looked = anonymous.get(link)  # what a mail scanner does: it must change nothing
+            on_after_get = self.email_on_reply(learner)
+            confirmed = anonymous.post(link, {"List-Unsubscribe": "One-Click"})  # RFC 8058's one-click POST
+            on_after_post = self.email_on_reply(learner)
+            ok = (
+                len(mails) == 1
+                and header.startswith("<http")
+                and one_click == "List-Unsubscribe=One-Click"
+                and looked.status == 200
+                and on_after_get
+                and confirmed.status == 200
+                and not on_after_post
+            )
+            return ok, (
+                f"{len(mails)} reply mail(s); GET {looked.status} (still subscribed: {on_after_get}); "
+                f"one-click POST {confirmed.status} (still subscribed: {on_after_post})"
             )
 
-        self.step("the reply mail arrives once; its unsubscribe link answers 200", reply_mail_once)
+        self.step(
+            "the reply mail arrives once; GET of its unsubscribe link changes nothing, one-click POST unsubscribes",
+            reply_mail_once,
+        )
 
         self.step(
             "staff sign in (the moderator of the fault checks)", lambda: staff.sign_in(*self._staff()).status == 302
