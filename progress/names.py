@@ -8,6 +8,7 @@ A learner may not choose a name the site itself shows ("[deleted]", staff labels
 that looks like somebody else's default name.
 """
 
+import itertools
 import re
 import unicodedata
 
@@ -63,7 +64,7 @@ def _key(value: str) -> str:
 _SITE_KEYS = frozenset(_key(name) for name in _SITE_NAMES)
 _STAFF_KEYS = frozenset(_key(word) for word in _STAFF_WORDS)
 _WORD = re.compile(r"\w+")
-_DEFAULT_SHAPE = re.compile(r"(?:%s)\W*\d+" % "|".join(_DEFAULT_PREFIXES))
+_DEFAULT_SHAPE = re.compile(r"(?:" + "|".join(_DEFAULT_PREFIXES) + r")\W*\d+")
 
 
 def is_reserved(value: str) -> bool:
@@ -76,7 +77,7 @@ def is_reserved(value: str) -> bool:
     if any(word in _STAFF_KEYS for word in words):
         return True
     # Adjacent words too: "stream staff", "Stream-Staff".
-    if any(a + b in _STAFF_KEYS for a, b in zip(words, words[1:], strict=False)):
+    if any(a + b in _STAFF_KEYS for a, b in itertools.pairwise(words)):
         return True
     return _DEFAULT_SHAPE.fullmatch(" ".join(words)) is not None or _DEFAULT_SHAPE.fullmatch(key) is not None
 
