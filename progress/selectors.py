@@ -300,3 +300,8 @@ def recent_completions(user, *, limit: int = 10) -> list[RecentCompletion]:
         .order_by("-completed_at")[:limit]
     )
     return [RecentCompletion(row.lesson.title, row.lesson.get_absolute_url(), row.completed_at) for row in rows]
+
+
+def lesson_completed_by(*, user, lesson) -> bool:
+    """Whether the learner has completed the lesson (1 query)."""
+    return Completion.objects.filter(user=user, lesson=lesson).exists()
