@@ -4,7 +4,6 @@ people who visit them."""
 
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -124,7 +123,3 @@ def admin_object_id(name: str) -> str | None:
             first = model._default_manager.order_by("pk").first()
             return str(first.pk) if first is not None else "0"
     return None
-
-
-def user_model():
-    return get_user_model()
