@@ -109,7 +109,7 @@ class _Row(CommentRules):
 
 # What a comment shows, and no more, read as plain values: building a model instance (with its author
 # and profile) per comment cost two thirds of a signed-in lesson page with 100 comments.
-_NAME_FIELDS = ("author_id", "author__profile__display_name", "author__email", "author__username")
+_NAME_FIELDS = ("author_id", "author__profile__display_name")
 _ROW_FIELDS = (
     *("id", "parent_id", "created_at", "edited_at", "is_deleted", "is_hidden", "body_html"),
     *_NAME_FIELDS,
@@ -124,11 +124,11 @@ def _with_flagged_by_me(comments: QuerySet[Comment], user) -> QuerySet[Comment]:
     return comments.annotate(flagged_by_me=Exists(Flag.objects.filter(comment=OuterRef("pk"), user=user)))
 
 
-def _author_name(author_id: int | None, display_name: str | None, email: str | None, username: str | None) -> str:
+def _author_name(author_id: int | None, display_name: str | None) -> str:
     """``display_name`` from a row's values (the same fallbacks, without loading the user)."""
     if author_id is None:
         return _("[deleted]")
-    return Profile.public_name(display_name=display_name, email=email or "", username=username or "")
+    return Profile.public_name(display_name=display_name, user_id=author_id)
 
 
 def _row(values: Sequence, names: dict[int | None, str]) -> _Row:

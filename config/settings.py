@@ -8,6 +8,7 @@ then reports nothing.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -118,21 +119,44 @@ INSTALLED_APPS = [
 
 # Third-party sign-in without code changes:
 # DJANGO_SOCIALACCOUNT_PROVIDERS=github,google plus DJANGO_SOCIALACCOUNT_<NAME>_CLIENT_ID / _SECRET.
+# allauth.socialaccount is always installed, so `migrate` always creates its tables and switching a
+# provider on needs no extra step; only the providers' own apps follow the environment.
+INSTALLED_APPS.append("allauth.socialaccount")
+# Where each provider's sign-in page is. "Continue" posts to our own /accounts/<name>/login/, which
+# redirects the browser there, and browsers apply CSP's form-action to that redirect: the origin must
+# be allowed (tests/config/test_social_providers.py checks this table against each provider's
+# OAuth2 adapter). A provider not listed here, or one at another address (GitHub Enterprise, a
+# self-hosted GitLab), names its origin in DJANGO_SOCIALACCOUNT_<NAME>_AUTHORIZE_ORIGIN.
+SOCIAL_AUTHORIZE_ORIGINS = {
+    "github": "https://github.com",
+    "google": "https://accounts.google.com",
+    "gitlab": "https://gitlab.com",
+    "microsoft": "https://login.microsoftonline.com",
+}
 SOCIAL_PROVIDERS = env_list("DJANGO_SOCIALACCOUNT_PROVIDERS")
 SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {}
-if SOCIAL_PROVIDERS:
-    INSTALLED_APPS.append("allauth.socialaccount")
-    for provider in SOCIAL_PROVIDERS:
-        INSTALLED_APPS.append(f"allauth.socialaccount.providers.{provider}")
-        prefix = f"DJANGO_SOCIALACCOUNT_{provider.upper()}"
-        SOCIALACCOUNT_PROVIDERS[provider] = {
-            "APPS": [
-                {
-                    "client_id": os.environ.get(f"{prefix}_CLIENT_ID", ""),
-                    "secret": os.environ.get(f"{prefix}_SECRET", ""),
-                }
-            ]
-        }
+SOCIAL_FORM_ACTION_ORIGINS: list[str] = []
+for _provider in SOCIAL_PROVIDERS:
+    INSTALLED_APPS.append(f"allauth.socialaccount.providers.{_provider}")
+    _prefix = f"DJANGO_SOCIALACCOUNT_{_provider.upper()}"
+    SOCIALACCOUNT_PROVIDERS[_provider] = {
+        "APPS": [
+            {
+                "client_id": os.environ.get(f"{_prefix}_CLIENT_ID", ""),
+                "secret": os.environ.get(f"{_prefix}_SECRET", ""),
+            }
+        ]
+    }
+    _origin = os.environ.get(f"{_prefix}_AUTHORIZE_ORIGIN", "").strip().rstrip("/") or SOCIAL_AUTHORIZE_ORIGINS.get(
+        _provider, ""
+    )
+    _parts = urlsplit(_origin)
+    if _parts.scheme not in ("https", "http") or not _parts.netloc or _parts.path or _parts.query:
+        raise ImproperlyConfigured(
+            f"Sign-in provider {_provider!r} needs {_prefix}_AUTHORIZE_ORIGIN, the https:// origin of its "
+            f"authorization page (like https://github.com), so the Content-Security-Policy lets the browser go there."
+        )
+    SOCIAL_FORM_ACTION_ORIGINS.append(_origin)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -331,7 +355,8 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
-    "form-action": [CSP.SELF],
+    # Forms post to the site itself, which may send the browser on to an enabled sign-in provider.
+    "form-action": [CSP.SELF, *SOCIAL_FORM_ACTION_ORIGINS],
 }
 _secure = not (DEBUG or TESTING)
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", _secure)

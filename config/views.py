@@ -100,6 +100,7 @@ def web_manifest(request: HttpRequest) -> JsonResponse:
     return response
 
 
+@require_safe
 @anonymous_page_cache
 def offline(request: HttpRequest) -> HttpResponse:
     """The page the service worker shows for a page that is not saved; it fills in the list of saved lessons."""

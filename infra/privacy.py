@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from django.apps import apps
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
@@ -44,6 +45,18 @@ def _account_data(user) -> dict:
         "email_addresses": [
             {"email": address.email, "verified": address.verified, "primary": address.primary}
             for address in EmailAddress.objects.filter(user=user).order_by("pk")
+        ],
+        # Accounts at sign-in providers, with what the provider sent about the learner. Access
+        # tokens are not included: they are credentials, not information about the learner.
+        "social_accounts": [
+            {
+                "provider": account.provider,
+                "uid": account.uid,
+                "date_joined": iso(account.date_joined),
+                "last_login": iso(account.last_login),
+                "extra_data": account.extra_data,
+            }
+            for account in SocialAccount.objects.filter(user=user).order_by("pk")
         ],
     }
 

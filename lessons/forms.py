@@ -1,6 +1,8 @@
 """The "Report a problem" form: what the reporter types, the context the page
 adds, and the spam checks that need no third-party service."""
 
+import re
+import secrets
 import time
 from urllib.parse import urlsplit
 
@@ -21,11 +23,17 @@ MIN_SECONDS_TO_SUBMIT = 3
 # A form left open longer than this asks to be sent again (the token is signed, not stored).
 MAX_SECONDS_TO_SUBMIT = 24 * 60 * 60
 _STARTED_SALT = "lessons.report.started"
+_NONCE_PATTERN = re.compile(r"[0-9a-f]{32}")
 
 
 def report_form_token(*, issued_at: float | None = None) -> str:
-    """A signed record of when the form was shown; the server keeps nothing."""
-    return signing.dumps({"t": int(time.time() if issued_at is None else issued_at)}, salt=_STARTED_SALT)
+    """A signed record of when the form was shown, with a random nonce.
+
+    Nothing is stored when the form is shown; the nonce is saved with the report it sends
+    (``Report.form_nonce``, unique), so each form shown sends one report: a script that
+    fetched one form cannot replay its token."""
+    moment = int(time.time() if issued_at is None else issued_at)
+    return signing.dumps({"t": moment, "n": secrets.token_hex(16)}, salt=_STARTED_SALT)
 
 
 def safe_page_path(value: str | None) -> str:
@@ -149,9 +157,14 @@ class ReportForm(forms.Form):
         return ""
 
     def clean_started(self) -> str:
+        """The token's nonce, once the token is checked (the service refuses a nonce already used)."""
         token = self.cleaned_data.get("started", "")
         try:
-            elapsed = time.time() - int(signing.loads(token, salt=_STARTED_SALT)["t"])
+            payload = signing.loads(token, salt=_STARTED_SALT)
+            elapsed = time.time() - int(payload["t"])
+            nonce = payload["n"]
+            if not isinstance(nonce, str) or not _NONCE_PATTERN.fullmatch(nonce):
+                raise ValueError(nonce)
         except (signing.BadSignature, TypeError, KeyError, ValueError):
             self.data["started"] = report_form_token()
             raise forms.ValidationError(
@@ -167,7 +180,11 @@ class ReportForm(forms.Form):
                 _("That was faster than a person types. Please read your report over and send it again."),
                 code="too_fast",
             )
-        return token
+        return nonce
+
+    def renew_token(self) -> None:
+        """A fresh token for the next try (after a refusal the reporter can act on)."""
+        self.data["started"] = report_form_token()
 
     def clean(self):
         cleaned = super().clean()

@@ -245,6 +245,9 @@ class Report(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.NEW)
     staff_notes = models.TextField(_("staff notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The random part of the form's anti-bot token (lessons.forms.report_form_token): one report
+    # per form shown. Unique, so a replayed token is refused even by two requests at once.
+    form_nonce = models.CharField(_("form token"), max_length=32, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -254,6 +257,7 @@ class Report(models.Model):
             # The admin's default view: new reports, newest first.
             models.Index(fields=["status", "-created_at"], name="report_status_created_idx"),
         ]
+        constraints = [models.UniqueConstraint(fields=["form_nonce"], name="report_form_nonce_unique")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.body[:60]}"

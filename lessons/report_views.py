@@ -59,10 +59,15 @@ def report(request: HttpRequest) -> HttpResponse:
             lesson_completed=data["completed"],
             user_agent=request.headers.get("User-Agent", ""),
             client_address=client_address(request),
+            form_nonce=data["started"],
         )
     except services.ReportRateLimited as error:
         form.add_error(None, str(error))
         return _form_again(request, form, status=429)
+    except services.ReportAlreadySent as error:
+        form.add_error(None, str(error))
+        form.renew_token()  # the text is kept; a person who meant a second report sends it again
+        return _form_again(request, form, status=400)
 
     def page() -> HttpResponse:
         used = drafts.report_drafts(page=form.context_page)

@@ -11,3 +11,8 @@ from django.dispatch import Signal
 # Sent by lessons.services.report_create after the report is committed,
 # with sender=Report, report=<Report>, user=<User or None>.
 report_submitted = Signal()
+
+# Sent by lessons.services.report_create while a signed-in learner's report is saved, with
+# sender=Lesson, user=<User>, lesson=<Lesson>. The app that keeps completions answers True or
+# False (progress.receivers); lessons cannot read them itself. No answer means "unknown".
+lesson_completion_asked = Signal()

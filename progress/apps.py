@@ -10,11 +10,14 @@ class ProgressConfig(AppConfig):
         from django.contrib.auth import get_user_model
 
         from infra import page_cache
-        from lessons.signals import report_submitted
+        from lessons.signals import lesson_completion_asked, report_submitted
         from progress import receivers
         from progress.models import Achievement, Level, Profile
 
         report_submitted.connect(receivers.report_submitted, dispatch_uid="progress.report_submitted")
+        lesson_completion_asked.connect(
+            receivers.lesson_completion_asked, dispatch_uid="progress.lesson_completion_asked"
+        )
         # Pages anonymous readers see show the level table, achievement totals and
         # commenters' names; a deleted account turns its comments into "[deleted]".
         # Only what shows counts: a sign-in (last_login) or a time zone changes no page.

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lessons.models import LESSON_KEY_MAX_LENGTH
+from progress import names
 from progress.models import Profile, valid_time_zones
 
 MAX_BODY_BYTES = 64 * 1024
@@ -139,9 +140,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["display_name", "time_zone", "language", "email_on_reply"]
-        help_texts = {
-            "display_name": gettext_lazy("Shown with your comments. Leave empty to use the start of your email."),
-        }
+        labels = {"display_name": gettext_lazy("Public name")}
 
     def __init__(self, *args, **kwargs):
         # Labels without a colon, as on the site's other forms (Form.__init__ ignores a class attribute).
@@ -149,6 +148,19 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.language:  # none kept yet: the language this page is read in
             self.initial["language"] = translation.get_language() or settings.LANGUAGE_CODE
+        self.fields["display_name"].help_text = _(
+            "Shown with your comments. Your email address is never shown. Left empty, you appear as “%(name)s”."
+        ) % {"name": names.default_name(self.instance.user_id)}
+
+    def clean_display_name(self) -> str:
+        """Invisible and direction-changing characters dropped, spaces collapsed; the site's own names refused."""
+        name = names.clean_name(self.cleaned_data.get("display_name") or "")
+        if name and names.is_reserved(name):
+            raise forms.ValidationError(
+                _("“%(name)s” is a name the site uses itself. Please choose another.") % {"name": name},
+                code="reserved",
+            )
+        return name
 
 
 class DeleteAccountForm(forms.Form):

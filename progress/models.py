@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from infra.icons import ACHIEVEMENT_ICONS
 from infra.icons import FALLBACK as ICON_FALLBACK
+from progress import names
 
 
 def valid_time_zones() -> list[tuple[str, str]]:
@@ -46,15 +47,15 @@ class Profile(models.Model):
 
     @property
     def name(self) -> str:
-        """What other learners see: the display name, or the part of the email before the @."""
-        return self.public_name(
-            display_name=self.display_name, email=self.user.email, username=self.user.get_username()
-        )
+        """What other learners see: the chosen display name, or a neutral "Learner 4821" (progress.names).
+
+        Never anything derived from the email address."""
+        return self.public_name(display_name=self.display_name, user_id=self.user_id)
 
     @staticmethod
-    def public_name(*, display_name: str | None, email: str, username: str) -> str:
+    def public_name(*, display_name: str | None, user_id: int) -> str:
         """``name`` from plain values, for pages that read rows rather than instances (the comment thread)."""
-        return display_name or email.split("@")[0] or username
+        return names.public_name(display_name=display_name, user_id=user_id)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -10,6 +10,7 @@ def personal_data(user) -> dict:
             "display_name": profile.display_name,
             "time_zone": profile.time_zone,
             "email_on_reply": profile.email_on_reply,
+            "language": profile.language,
         }
         if profile
         else None,

@@ -119,6 +119,8 @@ class Standing:
     completion_times: list[datetime]
     time_zone: str = "UTC"
     today: date | None = None
+    # Whether the learner chose a public name (else others see "Learner 4821"; progress.names).
+    name_chosen: bool = False
 
     @cached_property
     def xp(self) -> int:
@@ -241,11 +243,23 @@ def standing_for(user) -> Standing:
             completed={}, completion_times=[],
         )  # fmt: skip
     achievements = _achievements(user)
-    time_zone = Profile.objects.filter(user=user).values_list("time_zone", flat=True).first() or "UTC"
-    return learner_standing(user=user, catalog=lessons, levels=levels, achievements=achievements, time_zone=time_zone)
+    time_zone, display_name = Profile.objects.filter(user=user).values_list("time_zone", "display_name").first() or (
+        "UTC",
+        "",
+    )
+    return learner_standing(
+        user=user,
+        catalog=lessons,
+        levels=levels,
+        achievements=achievements,
+        time_zone=time_zone,
+        name_chosen=bool(display_name),
+    )
 
 
-def learner_standing(*, user, catalog: Catalog, time_zone: str, levels=(), achievements=()) -> Standing:
+def learner_standing(
+    *, user, catalog: Catalog, time_zone: str, levels=(), achievements=(), name_chosen: bool = False
+) -> Standing:
     """A learner's standing from their completions (1 query) over a catalogue already read."""
     rows = list(Completion.objects.filter(user=user).values_list("lesson__key", "completed_at"))
     completed = {key: moment for key, moment in rows if key in catalog.by_key}
@@ -257,6 +271,7 @@ def learner_standing(*, user, catalog: Catalog, time_zone: str, levels=(), achie
         completed=dict(sorted(completed.items(), key=lambda item: item[1])),
         completion_times=[moment for _key, moment in rows],
         time_zone=time_zone,
+        name_chosen=name_chosen,
     )
 
 
@@ -285,3 +300,8 @@ def recent_completions(user, *, limit: int = 10) -> list[RecentCompletion]:
         .order_by("-completed_at")[:limit]
     )
     return [RecentCompletion(row.lesson.title, row.lesson.get_absolute_url(), row.completed_at) for row in rows]
+
+
+def lesson_completed_by(*, user, lesson) -> bool:
+    """Whether the learner has completed the lesson (1 query)."""
+    return Completion.objects.filter(user=user, lesson=lesson).exists()

@@ -18,9 +18,9 @@ and 20 more when it is the whole query.
 A search costs two queries (rank, then read the chosen few), whatever the number of lessons
 or results; an empty query costs none.
 """
-
 # ruff: noqa: S608 - the SQL here is built from this module's constants; every term is a parameter.
 
+import re
 from dataclasses import dataclass
 
 from django.db import connection
@@ -140,10 +140,14 @@ def _search(*, terms: list[str], query: str, user, limit: int) -> list[Lesson]:
     return [by_pk[pk] for pk in ranked]
 
 
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def lessons_search(*, query: str, user, limit: int = 20) -> SearchResults:
     """Published lessons (drafts too for staff) matching every term, best first (2 queries; none
     for an empty query, 1 when nothing matches)."""
-    query = query[:MAX_QUERY_LENGTH].strip()
+    # Control characters (NUL above all: SQLite's FTS5 and PostgreSQL refuse it) are word breaks.
+    query = _CONTROL_CHARACTERS.sub(" ", query[:MAX_QUERY_LENGTH]).strip()
     terms = search_terms(query)
     if not terms:
         return SearchResults(query=query, terms=[], hits=[], more=False)

@@ -14,7 +14,7 @@ from django import template
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from progress import presentation, selectors
+from progress import names, presentation, selectors
 
 register = template.Library()
 
@@ -93,3 +93,14 @@ def quest_complete(context, quest, next_quest=None) -> dict:
             moment for key, moment in standing.completed.items() if standing.catalog.by_key[key].quest_id == quest.pk
         )
     return {"quest": quest, "next_quest": next_quest, "finished": finished, "finished_at": finished_at}
+
+
+@register.inclusion_tag("progress/_name_invite.html", takes_context=True)
+def name_invite(context) -> dict:
+    """Above the comment form: a learner who has not chosen a public name is told how they
+    appear ("Learner 4821") and invited to choose one. No query: the standing read the profile."""
+    standing = _standing(context)
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    show = standing.signed_in and not standing.name_chosen and user is not None
+    return {"show": show, "default_name": names.default_name(user.pk) if show else ""}

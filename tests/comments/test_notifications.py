@@ -12,6 +12,7 @@ from comments.models import Comment, LessonSubscription, Notification
 from comments.tasks import send_reply_email
 from comments.tokens import unsubscribe_token
 from progress.models import Profile
+from progress.names import default_name
 from tests.comments.conftest import PARTIAL, signed_in
 from tests.conftest import make_user
 
@@ -40,7 +41,7 @@ def test_a_reply_gives_the_parent_author_one_notification_and_one_email(
     assert len(mailoutbox) == 1
     email = mailoutbox[0]
     assert email.to == ["learner@example.com"]
-    assert "other replied to your comment" in email.subject
+    assert f"{default_name(other_user.pk)} replied to your comment" in email.subject
     link = f"{settings.SITE_URL}{lesson.get_absolute_url()}#comment-{reply.pk}"
     assert link in email.body
     assert "I disagree, politely." in email.body
@@ -282,7 +283,7 @@ def test_the_header_bell_shows_the_unread_count_and_the_page_marks_them_read(
     assert page.index("second answer") < page.index("first answer")  # newest first
     assert page.count('class="notification is-unread"') == 2  # shown as new this once
     assert f"{lesson.get_absolute_url()}#comment-" in page
-    assert "other replied to your comment on “Lesson 1”" in page
+    assert f"{default_name(other_user.pk)} replied to your comment on “Lesson 1”" in page
     assert not Notification.objects.filter(recipient=user, read_at__isnull=True).exists()
     assert '<span class="bell-count" data-unread-count>0</span>' in author_client.get("/").content.decode()
 

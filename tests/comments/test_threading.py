@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from comments import selectors, services
 from comments.models import Comment
+from progress.names import default_name
 from tests.comments.conftest import PARTIAL
 
 
@@ -56,8 +57,8 @@ def test_replies_nest_to_three_levels_and_deeper_ones_attach_to_the_third(make_c
     assert [comment.depth for comment in level_three] == [3, 3, 3]
     assert all(not comment.children for comment in level_three)
     assert level_three[0].reply_to_name == ""
-    assert level_three[1].reply_to_name == "learner"  # c4 says whom it answers: c3, by `user`
-    assert level_three[2].reply_to_name == "other"  # c5 answers c4, by `other_user`
+    assert level_three[1].reply_to_name == default_name(user.pk)  # c4 says whom it answers: c3, by `user`
+    assert level_three[2].reply_to_name == default_name(other_user.pk)  # c5 answers c4, by `other_user`
 
 
 def test_each_comment_element_contains_its_replies(make_comment, user, other_user, lesson, client):
@@ -80,7 +81,7 @@ def test_a_reply_posted_by_script_comes_back_at_its_display_depth(make_comment, 
     html = response.content.decode()
     assert response.status_code == 201
     assert 'data-depth="3"' in html
-    assert "to learner" in html  # c3 is by `user`, shown as "learner"
+    assert f"to {default_name(user.pk)}" in html  # c3 is by `user`, shown by their default name
     response = other_client.post(url, {"body": "second level", "parent": c1.pk}, **PARTIAL)
     assert 'data-depth="2"' in response.content.decode()
 
@@ -185,7 +186,7 @@ def test_names_come_from_profiles_and_fall_back_without_one(make_comment, user, 
     make_comment(user, "with a profile")
     make_comment(other_user, "without one")
     names = [comment.author_name for comment in thread(lesson).roots]
-    assert names == ["Ada", "other"]
+    assert names == ["Ada", default_name(other_user.pk)]
 
 
 @pytest.fixture

@@ -167,3 +167,10 @@ def test_a_search_costs_the_same_queries_for_10_or_200_lessons(client, user, dja
     with django_assert_num_queries(SIGNED_IN_QUERIES):
         html = client.get(URL, {"q": query}).content.decode()
     assert html.count('class="search-result"') == min(RESULTS_SHOWN, quests * 10)
+
+
+@pytest.mark.parametrize("query", ["\x00", "his\x00tory", "\x00" * 5000, "a\x1bb", "\x7f\x9f"])
+def test_control_characters_in_the_query_are_word_breaks_not_an_error(client, db, query):
+    """Found by tests/test_hostile_input.py: a NUL made SQLite's FTS5 fail ("unterminated string"), a 500."""
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
