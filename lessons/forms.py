@@ -15,8 +15,8 @@ from infra import drafts
 from infra.redirects import local_path
 from lessons.models import Lesson, Report, is_lesson_key
 
-BODY_MAX_LENGTH = Report._meta.get_field("body").max_length
-PAGE_MAX_LENGTH = Report._meta.get_field("page_url").max_length
+BODY_MAX_LENGTH: int = Report._meta.get_field("body").max_length  # type: ignore[assignment]  # set on the model
+PAGE_MAX_LENGTH: int = Report._meta.get_field("page_url").max_length  # type: ignore[assignment]
 
 # A person needs a few seconds to choose a kind and describe a problem; a script does not.
 MIN_SECONDS_TO_SUBMIT = 3
@@ -126,7 +126,8 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         if self.is_bound:
-            self.data = self.data.copy()  # mutable, so a stale token can be replaced for the next try
+            # Mutable, so a stale token can be replaced for the next try (a QueryDict, typed as a Mapping).
+            self.data = self.data.copy()  # type: ignore[attr-defined]
         else:
             self.initial.setdefault("started", report_form_token())
         if user.is_authenticated:
@@ -166,12 +167,12 @@ class ReportForm(forms.Form):
             if not isinstance(nonce, str) or not _NONCE_PATTERN.fullmatch(nonce):
                 raise ValueError(nonce)
         except (signing.BadSignature, TypeError, KeyError, ValueError):
-            self.data["started"] = report_form_token()
+            self.data["started"] = report_form_token()  # type: ignore[index]  # the copy made in __init__
             raise forms.ValidationError(
                 _("This form could not be checked (it may be out of date). Please send it again."), code="token"
             ) from None
         if elapsed > MAX_SECONDS_TO_SUBMIT:
-            self.data["started"] = report_form_token()
+            self.data["started"] = report_form_token()  # type: ignore[index]  # the copy made in __init__
             raise forms.ValidationError(
                 _("This form was open for a long time, so please send it again."), code="expired"
             )
@@ -184,18 +185,19 @@ class ReportForm(forms.Form):
 
     def renew_token(self) -> None:
         """A fresh token for the next try (after a refusal the reporter can act on)."""
-        self.data["started"] = report_form_token()
+        self.data["started"] = report_form_token()  # type: ignore[index]  # the copy made in __init__
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
+        errors = self.errors  # ErrorDict; the fields' own errors are final once clean() runs
         # Spam-check failures belong to the whole form: their fields are hidden.
         for name in ("website", "started"):
-            if name in self._errors:
-                for error in self._errors.pop(name).as_data():
+            if name in errors:
+                for error in errors.pop(name).as_data():
                     self.add_error(None, error)
         # The page context is best effort: a mangled hidden value is dropped, not shown as an error.
         for name, default in (("lesson", ""), ("page", ""), ("completed", None)):
-            if self._errors.pop(name, None) is not None:
+            if errors.pop(name, None) is not None:
                 cleaned[name] = default
         self._context_lesson = lesson_for_report(
             key=cleaned.get("lesson", ""), page=cleaned.get("page", ""), user=self.user
