@@ -45,6 +45,7 @@ def test_account_headings_are_in_sentence_case_in_english(client):
         client.cookies["django_language"] = "en"
         response = fetch()
         assert response.status_code == 200, name
+        assert ":</label>" not in response.content.decode(), name  # labels read without Django's colon
         for heading in headings(response.content.decode()):
             words = heading.split()
             assert all(not word[:1].isupper() for word in words[1:] if word not in {"Stream"}), (name, heading)
