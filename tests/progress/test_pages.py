@@ -297,7 +297,7 @@ class TestSettings:
 
     def test_labels_read_without_a_colon_like_the_other_forms(self, learner_client, user):
         html = learner_client.get("/settings/").content.decode()
-        for label in ("Display name", "Time zone", "Email me when someone replies to my comment", "Your password"):
+        for label in ("Public name", "Time zone", "Email me when someone replies to my comment", "Your password"):
             assert f">{label}</label>" in html, label
         assert ":</label>" not in html
 
