@@ -31,6 +31,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	DJANGO_DEBUG=1 $(VENV)/bin/mypy  # settings are read for the Django plugin; no secret needed to type-check
 
 unit: setup
 	$(VENV)/bin/pytest --ignore=tests/e2e -q $(PYTEST_ARGS)

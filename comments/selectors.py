@@ -134,6 +134,7 @@ def _author_name(author_id: int | None, display_name: str | None) -> str:
 def _row(values: Sequence, names: dict[int | None, str]) -> _Row:
     """A _Row from ``_ROW_FIELDS`` values; ``names`` keeps each author's name across a thread."""
     pk, parent_id, created_at, edited_at, is_deleted, is_hidden, body_html, author_id, *name, flagged = values
+    author_name: str | None
     if is_deleted:
         author_name = _("[deleted]")
     elif (author_name := names.get(author_id)) is None:
@@ -293,7 +294,7 @@ def unread_count(*, user) -> int:
     """The header's 🔔 number (one query)."""
     if not user.is_authenticated:
         return 0
-    return _inbox(user).unread().count()
+    return _inbox(user).unread().count()  # type: ignore[attr-defined]  # NotificationQuerySet.unread
 
 
 @dataclass
@@ -329,8 +330,9 @@ def notification_page(*, user, number: int = 1) -> NotificationPage:
     )
     notifications = rows[:NOTIFICATIONS_PER_PAGE]
     for notification in notifications:
-        notification.actor_name = display_name(notification.comment.author)
-        notification.is_unread = notification.read_at is None
+        # Shown on the page only; set here so the template reads values, not rules.
+        notification.actor_name = display_name(notification.comment.author)  # type: ignore[attr-defined]
+        notification.is_unread = notification.read_at is None  # type: ignore[attr-defined]
     return NotificationPage(
         notifications=notifications,
         number=number,

@@ -47,7 +47,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csp import get_nonce
@@ -168,8 +168,11 @@ def _connect(model: type[Model], fields: Collection[str] | None) -> None:
     if fields is None:
         post_save.connect(_on_save, sender=model, dispatch_uid=f"page-cache-save-{label}")
         return
-    watched = tuple(model._meta.get_field(name).attname for name in fields)
-    defaults = {model._meta.get_field(name).attname: model._meta.get_field(name).get_default() for name in fields}
+    concrete = [model._meta.get_field(name) for name in fields]
+    if not all(isinstance(field, Field) for field in concrete):
+        raise TypeError(f"invalidate_on_change({label}): fields must be concrete fields, not relations")
+    watched = tuple(field.attname for field in concrete)  # type: ignore[union-attr]  # checked just above
+    defaults = {field.attname: field.get_default() for field in concrete}  # type: ignore[union-attr]
 
     def remember(sender, instance: Model, **_ignored) -> None:
         if instance.pk is not None:
@@ -179,7 +182,8 @@ def _connect(model: type[Model], fields: Collection[str] | None) -> None:
         before = defaults if created else instance.__dict__.get(_SEEN)
         now = _original_values(instance, watched)
         instance.__dict__[_SEEN] = now
-        if update_fields is not None and not {model._meta.get_field(f).attname for f in update_fields} & set(watched):
+        changed = {getattr(model._meta.get_field(f), "attname", f) for f in update_fields or ()}
+        if update_fields is not None and not changed & set(watched):
             return
         if before is None or any(before[name] is _UNKNOWN or before[name] != now[name] for name in watched):
             invalidate()

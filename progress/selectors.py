@@ -9,7 +9,7 @@ a standing in ``progress.presentation``.
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cached_property
 
 from django.db.models import OuterRef, Subquery
@@ -145,7 +145,7 @@ class Standing:
     @property
     def achievements(self) -> list[AchievementInfo]:
         earned = [a for a in self.achievements_all if a.earned]
-        return sorted(earned, key=lambda a: a.earned_at)
+        return sorted(earned, key=lambda a: a.earned_at or datetime.min.replace(tzinfo=UTC))
 
     @property
     def achievements_locked(self) -> list[AchievementInfo]:

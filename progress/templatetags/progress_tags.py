@@ -102,5 +102,6 @@ def name_invite(context) -> dict:
     standing = _standing(context)
     request = context.get("request")
     user = getattr(request, "user", None)
-    show = standing.signed_in and not standing.name_chosen and user is not None
-    return {"show": show, "default_name": names.default_name(user.pk) if show else ""}
+    if not (standing.signed_in and not standing.name_chosen and user is not None):
+        return {"show": False, "default_name": ""}
+    return {"show": True, "default_name": names.default_name(user.pk)}
