@@ -180,10 +180,12 @@ def test_a_lesson_opened_online_is_kept_for_reading_offline(page, offline_quest)
     page.goto("/")
     worker_ready(page)
     page.goto(first.get_absolute_url())
-    page.wait_for_function(
-        """async (url) => Boolean(await caches.match(new URL(url, location.origin).href, {ignoreVary: true}))""",
-        arg=first.get_absolute_url(),
-    )
+    # Playwright does not await an async predicate (a Promise is truthy): poll the cache from here.
+    for _ in range(100):
+        if stored_text(page, first.get_absolute_url()) is not None:
+            break
+        page.wait_for_timeout(100)
+    assert stored_text(page, first.get_absolute_url()) is not None, "the opened lesson was never kept"
     go_offline(page.context)
     page.goto(first.get_absolute_url())
     assert page.locator("h1").inner_text() == first.title
