@@ -38,25 +38,27 @@ def pages(client, user):
         yield name, signed_in
 
 
-@pytest.mark.django_db
-def test_account_headings_are_in_sentence_case_in_english(client):
-    user = make_user("tone@example.com")
+def pages_in(client, language: str, email: str):
+    """(URL name, HTML) of every account page, read in ``language``."""
+    user = make_user(email)
     for name, fetch in pages(client, user):
-        client.cookies["django_language"] = "en"
+        client.cookies["django_language"] = language
         response = fetch()
         assert response.status_code == 200, name
-        assert ":</label>" not in response.content.decode(), name  # labels read without Django's colon
-        for heading in headings(response.content.decode()):
+        yield name, response.content.decode()
+
+
+@pytest.mark.django_db
+def test_account_headings_are_in_sentence_case_in_english(client):
+    for name, html in pages_in(client, "en", "tone@example.com"):
+        assert ":</label>" not in html, name  # labels read without Django's colon
+        for heading in headings(html):
             words = heading.split()
             assert all(not word[:1].isupper() for word in words[1:] if word not in {"Stream"}), (name, heading)
 
 
 @pytest.mark.django_db
 def test_account_pages_speak_in_the_sites_casual_korean(client):
-    user = make_user("tone-ko@example.com")
-    for name, fetch in pages(client, user):
-        client.cookies["django_language"] = "ko"
-        response = fetch()
-        assert response.status_code == 200, name
-        text = visible_text(response.content.decode())
+    for name, html in pages_in(client, "ko", "tone-ko@example.com"):
+        text = visible_text(html)
         assert not FORMAL.search(text), (name, FORMAL.findall(text), text[:400])
