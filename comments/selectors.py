@@ -7,10 +7,11 @@ do with each comment is decided here, from the rules on the model (``CommentRule
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import BooleanField, Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -266,20 +267,85 @@ def lesson_thread(*, lesson: Lesson, user, order: str = ORDER_OLDEST) -> Thread:
     order = order if order in ORDERS else ORDER_OLDEST
     signed_in = user.is_authenticated
     can_post = email_verified(user) if signed_in else False
-    comments = Comment.objects.filter(lesson=lesson).order_by("created_at", "pk")
-    names: dict[int | None, str] = {}
-    rows = [_row(values, names) for values in _with_flagged_by_me(comments, user).values_list(*_ROW_FIELDS)]
-    now = timezone.now()
-    roots = arrange(rows, user=user, order=order)
+    roots, count = thread_for(lesson=lesson, user=user, order=order, can_post=can_post)
     return Thread(
         lesson=lesson,
-        roots=[_view(root, user=user, now=now, can_post=can_post) for root in roots],
-        count=_shown_count(roots),
+        roots=roots,
+        count=count,
         order=order,
         signed_in=signed_in,
         can_post=can_post,
         subscription=subscription_mode(user=user, lesson=lesson) if signed_in else MODE_REPLIES,
     )
+
+
+def thread_for(*, lesson: Lesson, user, order: str, can_post: bool) -> tuple[list[CommentView], int]:
+    """The top-level comments as this viewer sees them, and how many comments that shows (1 query)."""
+    comments = Comment.objects.filter(lesson=lesson).order_by("created_at", "pk")
+    names: dict[int | None, str] = {}
+    rows = [_row(values, names) for values in _with_flagged_by_me(comments, user).values_list(*_ROW_FIELDS)]
+    now = timezone.now()
+    roots = arrange(rows, user=user, order=order)
+    return [_view(root, user=user, now=now, can_post=can_post) for root in roots], _shown_count(roots)
+
+
+# --- the thread every learner shares (comments.shared_thread) ---
+
+
+class _AnyLearner:
+    """A signed-in learner who wrote none of the comments, flagged none and is not staff: whom the
+    shared thread is drawn for. What differs for a real viewer is drawn over it."""
+
+    is_authenticated = True
+    is_staff = False
+    pk = None
+
+
+@dataclass(frozen=True)
+class SharedThread:
+    """A lesson's thread as ``_AnyLearner`` sees it, with every comment's arranged row (its depth and
+    "in reply to"), hidden and deleted ones included, to redraw single comments for a real viewer."""
+
+    roots: list[CommentView]
+    rows: dict[int, _Row]
+    count: int
+
+    def authored_by(self, user) -> list[int]:
+        if not user.is_authenticated:
+            return []
+        author_id = user.pk
+        return [pk for pk, row in self.rows.items() if row.author_id == author_id]
+
+    def shows_more_to(self, user) -> bool:
+        """Whether this viewer sees comments the shared thread leaves out (staff, or the author of a
+        comment a moderator hid): they need ``lesson_thread`` instead."""
+        return user.is_staff or any(self.rows[pk].shows_text_to(user) and not self.rows[pk].is_visible
+                                    for pk in self.authored_by(user))  # fmt: skip
+
+    def comment_for(self, pk: int, *, user, flagged: bool, now: datetime, can_post: bool) -> CommentView:
+        """One comment of the thread as this viewer sees it (without its replies)."""
+        row = replace(self.rows[pk], flagged_by_me=flagged, children=[])
+        return _view(row, user=user, now=now, can_post=can_post)
+
+
+def shared_thread(*, lesson_id: int, order: str, can_post: bool) -> SharedThread:
+    """The lesson's thread for any learner who may (or may not) post: one query."""
+    viewer = _AnyLearner()
+    comments = Comment.objects.filter(lesson_id=lesson_id).order_by("created_at", "pk")
+    names: dict[int | None, str] = {}
+    rows = [_row(values, names) for values in _with_flagged_by_me(comments, AnonymousUser()).values_list(*_ROW_FIELDS)]
+    roots = arrange(rows, user=viewer, order=order)
+    now = timezone.now()
+    return SharedThread(
+        roots=[_view(root, user=viewer, now=now, can_post=can_post) for root in roots],
+        rows={row.pk: row for row in rows},
+        count=_shown_count(roots),
+    )
+
+
+def flagged_by(*, user, lesson: Lesson) -> set[int]:
+    """The comments on this lesson the viewer flagged (one query)."""
+    return set(Flag.objects.filter(user=user, comment__lesson=lesson).values_list("comment_id", flat=True))
 
 
 # --- notifications ---

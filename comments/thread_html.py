@@ -10,6 +10,8 @@ through ``format_html`` / ``format_html_join``, so every value is escaped by con
 value inserted as it is, ``body_html``, went through the sanitizer when it was saved.
 """
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
@@ -181,20 +183,29 @@ def comment_article(comment: CommentView, *, labels: Labels | None = None, notic
     )
 
 
-def comment_item(comment: CommentView, *, labels: Labels | None = None) -> SafeString:
-    """A comment's <li id="comment-<pk>"> with its replies' <li>s inside it (SPEC 11)."""
+def comment_item(
+    comment: CommentView,
+    *,
+    labels: Labels | None = None,
+    article: Callable[[CommentView, Labels], SafeString] | None = None,
+) -> SafeString:
+    """A comment's <li id="comment-<pk>"> with its replies' <li>s inside it (SPEC 11).
+
+    ``article`` makes each comment's <article> (``comment_article`` unless given)."""
     labels = labels or Labels.current()
     replies = _NOTHING
     if comment.children:
         replies = format_html(
             '<ol class="comment-replies">{}</ol>',
-            format_html_join("", "{}", ((comment_item(child, labels=labels),) for child in comment.children)),
+            format_html_join(
+                "", "{}", ((comment_item(child, labels=labels, article=article),) for child in comment.children)
+            ),
         )
     return format_html(
         '<li id="comment-{}" class="comment" data-comment data-depth="{}">{}{}</li>',
         comment.pk,
         comment.depth,
-        comment_article(comment, labels=labels),
+        article(comment, labels) if article else comment_article(comment, labels=labels),
         replies,
     )
 
@@ -203,3 +214,39 @@ def thread(roots: list[CommentView]) -> SafeString:
     """Every top-level comment with its replies, for the lesson page."""
     labels = Labels.current()
     return format_html_join("", "{}", ((comment_item(root, labels=labels),) for root in roots))
+
+
+_SLOT = re.compile(r"<!--comment:(\d+)-->")
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadParts:
+    """A thread cut where each comment's <article> goes, so one article can be swapped for another:
+    the markup around them is ``pieces`` and article ``pks[i]`` goes after ``pieces[i]``."""
+
+    pieces: tuple[str, ...]
+    pks: tuple[int, ...]
+    articles: dict[int, SafeString]
+
+    def join(self, replaced: dict[int, SafeString]) -> SafeString:
+        """The whole thread, with the articles in ``replaced`` instead of their shared ones."""
+        out = [self.pieces[0]]
+        for pk, piece in zip(self.pks, self.pieces[1:], strict=True):
+            out += [replaced.get(pk) or self.articles[pk], piece]
+        # Every piece is markup built here with format_html; every article is comment_article's.
+        return mark_safe("".join(out))
+
+
+def thread_parts(roots: list[CommentView]) -> ThreadParts:
+    """``thread(roots)`` in parts. The markers cut at sit between tags this module writes and never
+    inside an article, so no comment's text can make one."""
+    articles: dict[int, SafeString] = {}
+
+    def article(comment: CommentView, labels: Labels) -> SafeString:
+        articles[comment.pk] = comment_article(comment, labels=labels)
+        return SafeString(f"<!--comment:{comment.pk}-->")
+
+    labels = Labels.current()
+    html = format_html_join("", "{}", ((comment_item(root, labels=labels, article=article),) for root in roots))
+    cut = _SLOT.split(html)
+    return ThreadParts(pieces=tuple(cut[0::2]), pks=tuple(int(pk) for pk in cut[1::2]), articles=articles)

@@ -58,6 +58,7 @@ from django.utils.translation import get_language
 ALIAS = "pages"
 VERSION_KEY = "page-cache:version"
 LOCAL_PAGES = 256
+LOCAL_SHARED = 1024  # shared values (infra.page_cache.shared) kept per process
 NONCE, CSRF = "nonce", "csrf"
 _ISSUED_TOKENS = "_page_cache_csrf_tokens"  # request attribute: tokens issued while rendering
 
@@ -82,6 +83,7 @@ class _Local:
         self.version: str | None = None
         self.version_read_at = float("-inf")
         self.pages: OrderedDict[str, Entry] = OrderedDict()
+        self.shared: dict[tuple[str, str], tuple[float, object]] = {}
 
     def current_version(self) -> str:
         now = time.monotonic()
@@ -98,6 +100,7 @@ class _Local:
         with self.lock:
             if version != self.version:
                 self.pages.clear()  # copies under another version can never be served again
+                self.shared.clear()
             self.version, self.version_read_at = version, read_at
 
     def get(self, key: str) -> Entry | None:
@@ -119,6 +122,32 @@ class _Local:
 
 
 _local = _Local()
+
+
+def shared[T](name: str, build: Callable[[], T]) -> T:
+    """A value every viewer sees alike (the catalogue, a lesson's comment thread), built once per
+    content version and language in this process, and kept at most ``PAGE_CACHE_SECONDS`` (as
+    pages are: "5 minutes ago" must not grow old).
+
+    It is dropped with the pages: whatever ``invalidate()`` marks stale is rebuilt on the next
+    read here, and in other processes within ``PAGE_CACHE_VERSION_SECONDS``. Only for reads
+    that show content: a write reads the rows it decides on itself. With the cache off
+    (development, tests) it is built on every call."""
+    if not enabled():
+        return build()
+    version = _local.current_version()
+    key = (name, get_language() or "")
+    now = time.time()
+    found = _local.shared.get(key)
+    if found is not None and found[0] > now:
+        return found[1]  # type: ignore[return-value]  # stored below by this function, under this name
+    value = build()
+    with _local.lock:
+        if _local.version == version:  # not if the content changed while it was built
+            _local.shared[key] = (now + settings.PAGE_CACHE_SECONDS, value)
+            while len(_local.shared) > LOCAL_SHARED:
+                del _local.shared[next(iter(_local.shared))]  # the oldest
+    return value
 
 
 # --- invalidation: the one path ---------------------------------------------------------------

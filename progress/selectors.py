@@ -8,15 +8,15 @@ a standing in ``progress.presentation``.
 """
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
 
-from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from infra import page_cache
 from infra.timestamps import iso
 from lessons.models import Lesson
 from progress import rules
@@ -213,30 +213,41 @@ class Standing:
         }
 
 
-def _achievements(user) -> list[AchievementInfo]:
-    """Every achievement, with when this learner earned it (1 query)."""
-    queryset = Achievement.objects.order_by("order", "pk")
-    if user is not None:
-        earned = EarnedAchievement.objects.filter(user=user, achievement=OuterRef("pk")).values("earned_at")[:1]
-        queryset = queryset.annotate(earned_at=Subquery(earned))
+def _achievement_table() -> list[tuple[int, AchievementInfo]]:
+    """Every achievement, in order, unearned, with its id (1 query)."""
     return [
-        AchievementInfo(
-            code=a.code,
-            name=a.display_name,
-            description=a.display_description,
-            icon=a.icon,
-            kind=a.kind,
-            threshold=a.threshold,
-            earned_at=getattr(a, "earned_at", None),
+        (
+            a.pk,
+            AchievementInfo(
+                code=a.code,
+                name=a.display_name,
+                description=a.display_description,
+                icon=a.icon,
+                kind=a.kind,
+                threshold=a.threshold,
+                earned_at=None,
+            ),
         )
-        for a in queryset
+        for a in Achievement.objects.order_by("order", "pk")
     ]
 
 
+def _achievements(user) -> list[AchievementInfo]:
+    """Every achievement, with when this learner earned it (the table is shared; 1 query for a learner)."""
+    table = page_cache.shared("progress:achievements", _achievement_table)
+    if user is None:
+        return [info for _pk, info in table]
+    earned = dict(EarnedAchievement.objects.filter(user=user).values_list("achievement_id", "earned_at"))
+    return [replace(info, earned_at=earned[pk]) if pk in earned else info for pk, info in table]
+
+
 def standing_for(user) -> Standing:
-    """A learner's standing: 3 queries for an anonymous visitor, 5 for a learner."""
-    lessons = catalog()
-    levels = level_table()
+    """A learner's standing: no query for an anonymous visitor, 3 for a learner.
+
+    The catalogue, the level table and the achievements are the same for everyone: they are read
+    once per content version (``infra.page_cache.shared``; 3 queries when the content changed)."""
+    lessons = page_cache.shared("progress:catalog", catalog)
+    levels = page_cache.shared("progress:levels", level_table)
     if user is None or not user.is_authenticated:
         return Standing(
             signed_in=False, catalog=lessons, levels=levels, achievements_all=_achievements(None),

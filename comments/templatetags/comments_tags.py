@@ -2,18 +2,18 @@
 
 from django import template
 
-from comments import selectors, thread_html
+from comments import selectors, shared_thread, thread_html
 from comments.models import MAX_DEPTH
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def comment_thread(context, lesson) -> selectors.Thread:
+def comment_thread(context, lesson) -> shared_thread.ThreadArea:
     """The lesson's comments for the viewer, in the order the reader chose (?comments=newest)."""
     request = context["request"]
     order = request.GET.get("comments", selectors.ORDER_OLDEST)
-    return selectors.lesson_thread(lesson=lesson, user=request.user, order=order)
+    return shared_thread.thread_area(lesson=lesson, user=request.user, order=order)
 
 
 @register.simple_tag(takes_context=True)
@@ -23,12 +23,6 @@ def unread_notifications(context) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return selectors.unread_count(user=user)
-
-
-@register.simple_tag
-def comment_list(roots):
-    """The <li>s of a thread (see comments.thread_html for why this is not a template)."""
-    return thread_html.thread(roots)
 
 
 @register.simple_tag
