@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from infra import page_cache
 from lessons.models import Lesson, is_lesson_key
 from progress.models import Achievement, AchievementKind, Completion, EarnedAchievement, Profile
 from progress.rules import LevelInfo
@@ -95,26 +96,49 @@ class MergeResult:
     new_achievements: list[EarnedAchievement]
 
 
-@transaction.atomic
 def progress_merge(*, user, completed: dict[str, datetime]) -> MergeResult:
     """Merge a device's local progress into the account: a union, in one transaction, in bulk.
 
     A lesson completed on either side is completed; its time is the earlier of the two;
     times in the future become now; keys of unknown or unpublished lessons, and entries
     whose time is implausibly early (a device clock at 1970), are ignored and listed back
-    while the rest merges. Nothing is removed, so the same payload twice changes nothing."""
+    while the rest merges. Nothing is removed, so the same payload twice changes nothing.
+
+    That is also what a device almost always sends: progress the account already holds. It is
+    answered from one read (the learner's completions, over the published lessons' keys read once
+    per content version), without the learner's lock (on SQLite, the database's one write lock),
+    so re-sent progress never queues behind other learners' writes. Anything to change is decided
+    again from fresh rows, under the lock."""
     now = timezone.now()
     incoming = {key: min(moment, now) for key, moment in completed.items() if moment >= EARLIEST_PLAUSIBLE}
-    profile = _lock_profile(user)
     # Only slugs can be lesson keys; anything else (a NUL byte, say) is unknown without asking the database.
     plausible = [key for key in incoming if is_lesson_key(key)]
+    published = page_cache.shared("progress:lesson-ids", _published_lesson_ids)
+    lesson_ids = {key: published[key] for key in plausible if key in published}
+    added, earlier = _merge_plan(user=user, incoming=incoming, lesson_ids=lesson_ids)
+    unknown = [key for key in plausible if key not in published]
+    # Keys this copy does not know may name a lesson published since: then read, as below.
+    if not (added or earlier or (unknown and Lesson.objects.published().filter(key__in=unknown).exists())):
+        return MergeResult(
+            added=[], ignored=sorted(key for key in completed if key not in lesson_ids), new_achievements=[]
+        )
     lesson_ids = dict(Lesson.objects.published().filter(key__in=plausible).values_list("key", "id"))
     ignored = sorted(key for key in completed if key not in lesson_ids)
+    return _merge(user=user, incoming=incoming, lesson_ids=lesson_ids, ignored=ignored)
+
+
+def _published_lesson_ids() -> dict[str, int]:
+    return dict(Lesson.objects.published().values_list("key", "id"))
+
+
+def _merge_plan(
+    *, user, incoming: dict[str, datetime], lesson_ids: dict[str, int]
+) -> tuple[list[str], list[Completion]]:
+    """What merging would change: lessons to add, and completions to move earlier (1 query)."""
+    # All of the learner's completions (no more rows than lessons): cheaper than naming 200 ids.
     existing = {
         lesson_id: (pk, moment)
-        for pk, lesson_id, moment in Completion.objects.filter(
-            user=user, lesson_id__in=lesson_ids.values()
-        ).values_list("pk", "lesson_id", "completed_at")
+        for pk, lesson_id, moment in Completion.objects.filter(user=user).values_list("pk", "lesson_id", "completed_at")
     }
     added, earlier = [], []
     for key, lesson_id in lesson_ids.items():
@@ -122,6 +146,13 @@ def progress_merge(*, user, completed: dict[str, datetime]) -> MergeResult:
             added.append(key)
         elif incoming[key] < existing[lesson_id][1]:
             earlier.append(Completion(pk=existing[lesson_id][0], completed_at=incoming[key]))
+    return added, earlier
+
+
+@transaction.atomic
+def _merge(*, user, incoming: dict[str, datetime], lesson_ids: dict[str, int], ignored: list[str]) -> MergeResult:
+    profile = _lock_profile(user)
+    added, earlier = _merge_plan(user=user, incoming=incoming, lesson_ids=lesson_ids)  # again, under the lock
     if added:
         Completion.objects.bulk_create(
             [Completion(user=user, lesson_id=lesson_ids[key], completed_at=incoming[key]) for key in added],

@@ -11,6 +11,7 @@ from infra import page_cache
 from lessons import selectors as lesson_selectors
 from lessons.models import Status, Tag
 from progress import selectors as progress_selectors
+from progress import services as progress_services
 from progress.models import Achievement, EarnedAchievement, Level
 
 
@@ -117,3 +118,25 @@ def test_a_learner_sees_the_achievements_they_earn_at_once(user):
     # Earned achievements are per learner, never shared: they show at once.
     EarnedAchievement.objects.create(user=user, achievement=achievement, earned_at=timezone.now())
     assert [a.code for a in progress_selectors.standing_for(user).achievements] == [achievement.code]
+
+
+def test_a_sync_still_merges_a_lesson_published_since_the_keys_were_read(lessons, user):
+    draft = lessons[2]
+    type(draft).objects.filter(pk=draft.pk).update(status=Status.DRAFT)
+    now = timezone.now()
+    progress_services.progress_merge(user=user, completed={lessons[0].key: now})  # reads the published keys
+    # Published by another process: this one's copy of the keys does not know yet.
+    type(draft).objects.filter(pk=draft.pk).update(status=Status.PUBLISHED)
+    result = progress_services.progress_merge(user=user, completed={lessons[0].key: now, draft.key: now})
+    assert result.added == [draft.key]
+    assert result.ignored == []
+
+
+def test_a_sync_of_progress_already_held_changes_nothing_and_takes_no_lock(lessons, user, django_assert_num_queries):
+    completed = {lesson.key: timezone.now() for lesson in lessons}
+    progress_services.progress_merge(user=user, completed=completed)
+    # The learner's completions, and whether "gone-lesson" is a lesson published since this process
+    # read the keys; no lock, no write.
+    with django_assert_num_queries(2):
+        result = progress_services.progress_merge(user=user, completed=completed | {"gone-lesson": timezone.now()})
+    assert (result.added, result.ignored, result.new_achievements) == ([], ["gone-lesson"], [])
