@@ -11,13 +11,17 @@ class PrivatePagesMiddleware:
 
     Dashboard, settings, notifications, a lesson page with the reader's progress:
     after signing out on a shared computer, Back must not show the previous person's
-    pages from the browser's cache. Anonymous pages keep their own caching."""
+    pages from the browser's cache. Anonymous pages keep their own caching, and so does a
+    response its view declares ``public`` (the same bytes for everyone, such as the catalogue
+    document progress.js keeps)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if "public" in response.get("Cache-Control", ""):
+            return response
         # Without a session cookie, telling costs no query (the session is empty).
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

@@ -8,6 +8,8 @@ than the selectors it calls. Every sentence the standing area shows has one sour
 again.
 """
 
+import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -17,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from infra import page_cache
 from progress import rules, selectors
 from progress.models import Achievement, zone_or_utc
 
@@ -106,13 +109,13 @@ def browser_payload(standing: selectors.Standing) -> dict:
     """What the page hands progress.js (``json_script``), in the API's casing with named fields.
 
     For an anonymous visitor the browser computes the standing from localStorage with
-    ``standing.js`` over the lesson XP table and the level table given here; each level
-    already says where the next one starts. A learner's state is the API's."""
+    ``standing.js`` over the lesson XP table (``catalogue``: the address of the catalogue's
+    document, which the browser keeps) and the level table given here; each level already says
+    where the next one starts. A learner's state is the API's."""
     return {
         "signed_in": standing.signed_in,
-        "lessons": [
-            {"key": lesson.key, "xp": lesson.xp, "quest_id": lesson.quest_id} for lesson in standing.catalog.lessons
-        ],
+        # The published lessons with their XP: one document per catalogue, kept by the browser.
+        "catalogue": reverse("progress:api_catalogue", args=[catalogue_document(standing.catalog).version]),
         "levels": [step.as_api() for step in rules.level_steps(standing.levels)],
         "achievements_total": standing.achievements_total,
         "state": standing.as_api() if standing.signed_in else None,
@@ -123,6 +126,26 @@ def browser_payload(standing: selectors.Standing) -> dict:
             "uncomplete": reverse("progress:api_uncomplete"),
         },
     }
+
+
+@dataclass(frozen=True)
+class CatalogueDocument:
+    """What the browser needs of every published lesson to count an anonymous learner's XP and
+    quest totals, as JSON, named by a hash of its bytes (a new catalogue: a new address)."""
+
+    body: bytes
+    version: str
+
+
+def _catalogue_document(catalog: selectors.Catalog) -> CatalogueDocument:
+    lessons = [{"key": lesson.key, "xp": lesson.xp, "quest_id": lesson.quest_id} for lesson in catalog.lessons]
+    body = json.dumps({"lessons": lessons}, separators=(",", ":")).encode()
+    return CatalogueDocument(body=body, version=hashlib.sha256(body).hexdigest()[:16])
+
+
+def catalogue_document(catalog: selectors.Catalog) -> CatalogueDocument:
+    """The catalogue's document, built once per content version (with the catalogue it comes from)."""
+    return page_cache.shared("progress:catalogue-document", lambda: _catalogue_document(catalog))
 
 
 def reading_order(standing: selectors.Standing) -> list[dict]:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("progress/mark/", views.lesson_mark, name="lesson_mark"),
     # The JSON API of SPEC section 4: these paths are a contract.
     path("api/progress/", views.api_state, name="api_state"),
+    path("api/catalogue/<slug:version>.json", views.api_catalogue, name="api_catalogue"),
     path("api/progress/sync", views.api_sync, name="api_sync"),
     path("api/progress/complete", views.api_complete, name="api_complete"),
     path("api/progress/uncomplete", views.api_uncomplete, name="api_uncomplete"),

@@ -13,10 +13,11 @@ from django.http.request import RawPostDataException
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from infra.privacy import export_personal_data
 from infra.redirects import local_path
@@ -96,6 +97,22 @@ def _body(request: HttpRequest) -> bytes:
         raise PayloadError(_("The request body is larger than 64 KiB."), status=413) from None
     except RawPostDataException:
         raise PayloadError(_("Send the body as JSON (Content-Type: application/json).")) from None
+
+
+@require_safe
+def api_catalogue(request: HttpRequest, version: str) -> HttpResponse:
+    """The published lessons with their XP, for the browser (``presentation.browser_payload``).
+
+    Public and the same for everyone. At the address pages name now it never changes, so browsers
+    keep it for a year; an older address (a page from before the catalogue changed) gets the
+    current document, to be asked for again next time."""
+    document = presentation.catalogue_document(selectors.standing_for(None).catalog)
+    response = HttpResponse(document.body, content_type="application/json")
+    if version == document.version:
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        add_never_cache_headers(response)
+    return response
 
 
 def _earned_json(earned: EarnedAchievement) -> dict:

@@ -26,6 +26,8 @@ const OFFLINE = new URL("/offline/", location.origin).href;
 const LESSON = /^\/quests\/[^/]+\/[^/]+\/$/; // lessons.urls "lesson" (tests/config/test_offline.py)
 const QUEST = /^\/quests\/[^/]+\/$/; // lessons.urls "quest"
 const RECENT = 30;
+// The published lessons' document a page preloads (progress.urls "api_catalogue"): kept with the page's files.
+const CATALOGUE = /^\/api\/catalogue\/[^/]+\.json$/;
 const ANY = { ignoreVary: true, ignoreSearch: true };
 
 // One change to the caches at a time: saving, removing, keeping an opened lesson, refreshing.
@@ -73,7 +75,7 @@ function references(text, base, type) {
   const urls = [];
   if (type.includes("html")) {
     for (const [tag] of text.matchAll(/<link\b[^>]*>/g)) {
-      if (/\brel="(?:stylesheet|icon|apple-touch-icon|manifest)"/.test(tag)) urls.push(/\bhref="([^"]+)"/.exec(tag)?.[1]);
+      if (/\brel="(?:stylesheet|icon|apple-touch-icon|manifest|preload)"/.test(tag)) urls.push(/\bhref="([^"]+)"/.exec(tag)?.[1]);
     }
     for (const [, src] of text.matchAll(/<(?:script|img)\b[^>]*?\bsrc="([^"]+)"/g)) urls.push(src);
   } else if (type.includes("css")) {
@@ -258,7 +260,7 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== location.origin) return;
   if (request.mode === "navigate") {
     event.respondWith(navigate(event, url));
-  } else if (["style", "script", "image", "manifest"].includes(request.destination)) {
+  } else if (["style", "script", "image", "manifest"].includes(request.destination) || CATALOGUE.test(url.pathname)) {
     event.respondWith(fetch(request).catch(async (error) => {
       const copy = await caches.match(request.url, { ignoreVary: true });
       if (copy) return copy;

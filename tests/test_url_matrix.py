@@ -68,6 +68,7 @@ EXPECTED: dict[str, tuple[tuple[int, ...], tuple[int, ...] | None]] = {
     "progress:verification_send": ((302, 405, 405, 405, 405, 405), every(302)),
     "progress:lesson_mark": (NO, every(302)),
     "progress:api_state": ((401, 200, 200, 200, 200, 200), NO),
+    "progress:api_catalogue": (every(200), NO),  # public: the published lessons the browser keeps
     "progress:api_sync": (NO, (401, 200, 200, 200, 200, 200)),
     "progress:api_complete": (NO, (401, 200, 200, 200, 200, 200)),
     "progress:api_uncomplete": (NO, (401, 200, 200, 200, 200, 200)),

@@ -1,5 +1,6 @@
 // Progress: standing, complete/undo, done marks, quest progress, "continue", sign-in sync.
-// The server embeds what this needs in #progress-data (lessons, levels, totals, sentences);
+// The server embeds what this needs in #progress-data (levels, totals, sentences, and the address
+// of the published lessons' document, which the browser keeps: it changes only with the catalogue);
 // the few rules the browser must apply for an anonymous learner live in standing.js.
 import { continueAt, levelFor, levelProgress, localState, questCounts } from "./standing.js";
 import { postJSON, toast } from "./ui.js";
@@ -149,6 +150,7 @@ async function onMark(event) {
     if (!answer.ok) { toast(answer.data.error || S.failed); return; }
     update(answer.data, answer.data.new_achievements);
   } else {
+    await lessonsLoaded;
     const local = readLocal();
     if (wantDone) local[key] = local[key] || new Date().toISOString();
     else delete local[key];
@@ -203,6 +205,17 @@ function prefillTimeZone() {
   note.hidden = false;
 }
 
+/** The published lessons (key, xp, quest_id), from the document the page names (preloaded, then kept
+ * by the browser and, for saved lessons, by the service worker); null when it cannot be had. */
+async function loadLessons() {
+  try {
+    const response = await fetch(data.catalogue);
+    if (response.ok) return (await response.json()).lessons;
+  } catch { /* offline, and never kept */ }
+  return null;
+}
+const lessonsLoaded = data && loadLessons().then((lessons) => { data.lessons = lessons || []; return Boolean(lessons); });
+
 prefillTimeZone();
 if (data) {
   document.addEventListener("submit", onMark);
@@ -211,9 +224,13 @@ if (data) {
     syncLocal();
     addEventListener("online", syncLocal);
   } else {
-    update(localState(readLocal(), data), []);
-    addEventListener("storage", (event) => {
-      if (event.key === STORE || event.key === null) update(localState(readLocal(), data), []);
+    // Until the lessons arrive the page shows what the server drew (nothing done yet).
+    lessonsLoaded.then((loaded) => {
+      if (!loaded) return;
+      update(localState(readLocal(), data), []);
+      addEventListener("storage", (event) => {
+        if (event.key === STORE || event.key === null) update(localState(readLocal(), data), []);
+      });
     });
   }
 }

@@ -7,6 +7,7 @@ server's static files and computes the same things from the payload and the loca
 completions. A rule changed on one side only fails here.
 """
 
+import json
 from dataclasses import asdict
 from datetime import datetime
 
@@ -91,7 +92,9 @@ def python_side(lessons: list[CatalogLesson], levels: list[LevelRow], local: dic
     standing = Standing(
         signed_in=False, catalog=catalog, levels=levels, achievements_all=[], completed=completed, completion_times=[]
     )
-    payload = presentation.browser_payload(standing)
+    # What progress.js holds once it has read the catalogue document the page names.
+    lessons = json.loads(presentation.catalogue_document(catalog).body)["lessons"]
+    payload = presentation.browser_payload(standing) | {"lessons": lessons}
     state = standing.as_api()
     target = standing.continue_target
     return payload, {

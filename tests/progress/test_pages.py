@@ -62,10 +62,13 @@ class TestStandingArea:
 
     def test_the_page_embeds_what_the_browser_needs_with_named_fields(self, client, lessons):
         data = page_data(client.get("/"))
-        assert set(data) == {"signed_in", "lessons", "levels", "achievements_total", "state", "strings", "api"}
+        assert set(data) == {"signed_in", "catalogue", "levels", "achievements_total", "state", "strings", "api"}
         assert data["signed_in"] is False
         assert data["state"] is None
-        assert data["lessons"] == [{"key": lesson.key, "xp": 40, "quest_id": lesson.quest_id} for lesson in lessons]
+        document = client.get(data["catalogue"])
+        assert document.json() == {
+            "lessons": [{"key": lesson.key, "xp": 40, "quest_id": lesson.quest_id} for lesson in lessons]
+        }
         # Each level says where the next starts: the browser never looks up the following row.
         assert data["levels"][0] == {"number": 0, "name": "Curious", "xp_floor": 0, "next_at": 120}
         assert data["levels"][1]["xp_floor"] == 120
@@ -76,6 +79,36 @@ class TestStandingArea:
         assert data["api"] == {
             "sync": "/api/progress/sync", "complete": "/api/progress/complete", "uncomplete": "/api/progress/uncomplete",
         }  # fmt: skip
+
+    def test_the_catalogue_is_one_document_browsers_keep_until_the_catalogue_changes(
+        self, client, learner_client, lessons, django_capture_on_commit_callbacks
+    ):
+        address = page_data(client.get("/"))["catalogue"]
+        assert page_data(learner_client.get("/"))["catalogue"] == address  # the same for everyone
+        assert f'<link rel="preload" href="{address}" as="fetch"' in client.get("/").content.decode()
+        for browser in (client, learner_client):
+            response = browser.get(address)
+            assert response.status_code == 200
+            assert response["Content-Type"] == "application/json"
+            assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+            assert "Set-Cookie" not in response.headers
+        with django_capture_on_commit_callbacks(execute=True):
+            lessons[0].xp = 70
+            lessons[0].save()
+        new_address = page_data(client.get("/"))["catalogue"]
+        assert new_address != address
+        assert client.get(new_address).json()["lessons"][0]["xp"] == 70
+        stale = client.get(address)  # a page from before the change: the current lessons, not to be kept
+        assert stale.json()["lessons"][0]["xp"] == 70
+        assert "no-cache" in stale["Cache-Control"]
+        assert client.post(address).status_code == 405
+
+    def test_the_lesson_page_weighs_the_same_with_3_or_80_lessons(self, client, lessons):
+        lesson = lessons[0]
+        small = len(client.get(lesson.get_absolute_url()).content)
+        make_quest("sized-big", lessons=77, order=1)
+        large = len(client.get(lesson.get_absolute_url()).content)
+        assert abs(large - small) < 100  # a different catalogue address at most, not the catalogue
 
     def test_signed_in_learners_see_their_standing_server_rendered(self, learner_client, lessons, user):
         for lesson in lessons:
