@@ -4,8 +4,9 @@ quest progress, done marks and "continue where you left off".
 One standing is computed per request (a fixed number of queries, see
 ``selectors.standing_for``) and shared by every tag on the page. The same tags embed,
 with ``json_script``, what the browser needs to keep an anonymous learner's standing
-from localStorage (``presentation.browser_payload``): the published lessons with their
-XP, the level table, the totals and the interface's sentences in the page's language.
+from localStorage (``presentation.browser_payload``): the address of the published lessons'
+document (``progress:api_catalogue``, which the browser keeps), the level table, the totals
+and the interface's sentences in the page's language.
 The rules stay in Python (``progress.rules``); the browser applies the few it must in
 ``static/js/standing.js``.
 """
