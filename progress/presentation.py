@@ -235,7 +235,7 @@ class Dashboard:
 
 
 def dashboard_for(request) -> Dashboard:
-    """Everything the dashboard shows (6 queries, whatever the learner has done), sharing the
-    request's standing with the standing area."""
+    """Everything the dashboard shows (the standing's queries, whatever the learner has done), sharing
+    the request's standing with the standing area."""
     standing = selectors.standing_for_request(request)
-    return Dashboard(standing=standing, chart=xp_chart(standing), recent=selectors.recent_completions(request.user))
+    return Dashboard(standing=standing, chart=xp_chart(standing), recent=standing.recent_completions())

@@ -187,6 +187,14 @@ class Standing:
         at = rules.continue_at([lesson.key for lesson in self.catalog.lessons], self.completed)
         return ContinueTarget(lesson=None if at.key is None else self.catalog.by_key[at.key], started=at.started)
 
+    def recent_completions(self, limit: int = 10) -> list["RecentCompletion"]:
+        """The latest completions of published lessons, newest first (no query: read with the standing)."""
+        latest = sorted(self.completed.items(), key=lambda item: item[1], reverse=True)[:limit]
+        return [
+            RecentCompletion(self.catalog.by_key[key].title, self.catalog.by_key[key].url, moment)
+            for key, moment in latest
+        ]
+
     def achievement_counts(self) -> dict[str, int]:
         """The learner's count for each progress rule of achievement (see AchievementKind)."""
         return {
@@ -300,17 +308,6 @@ class RecentCompletion:
     title: str
     url: str
     completed_at: datetime
-
-
-def recent_completions(user, *, limit: int = 10) -> list[RecentCompletion]:
-    """The learner's latest completions of published lessons (1 query)."""
-    rows = (
-        Completion.objects.filter(user=user, lesson__in=Lesson.objects.published())
-        .select_related("lesson__quest")
-        .only("completed_at", "lesson__title", "lesson__slug", "lesson__quest__slug")
-        .order_by("-completed_at")[:limit]
-    )
-    return [RecentCompletion(row.lesson.title, row.lesson.get_absolute_url(), row.completed_at) for row in rows]
 
 
 def lesson_completed_by(*, user, lesson) -> bool:

@@ -32,7 +32,7 @@ BUDGETS = {
     # Session, user, 🔔; catalogue, levels, achievements (shared), earned, profile, completions;
     # lesson, tags, links, siblings (shared); verified email, subscription; the thread (shared); flags.
     ("lesson", True): (17, 9),
-    ("dashboard", True): (10, 7),
+    ("dashboard", True): (9, 6),  # session, user, 🔔, the standing (recent completions are in it)
     ("progress", True): (8, 5),
     # Progress the account already holds: session, user, published keys (shared), the learner's
     # completions, then the standing (catalogue, levels, achievements shared; earned, profile,

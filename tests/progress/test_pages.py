@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from infra import privacy
-from lessons.models import Report, Status
+from lessons.models import Lesson, Report, Status
 from progress import presentation, rules, selectors, services
 from progress.models import Completion, EarnedAchievement, Profile
 from tests.conftest import PASSWORD, make_quest, make_user
@@ -284,6 +284,19 @@ class TestDashboard:
         assert "Your days end at midnight in UTC." in html
         assert html.index(lessons[1].title) < html.index(lessons[0].title, html.index("Recently completed"))
 
+    def test_recently_completed_lists_the_ten_latest_published_lessons_newest_first(self, user, rf):
+        quest = make_quest("many", lessons=14)
+        ordered = list(quest.lessons.order_by("position"))
+        now = timezone.now()
+        services.progress_merge(user=user, completed={x.key: now - timedelta(hours=i) for i, x in enumerate(ordered)})
+        Lesson.objects.filter(pk=ordered[1].pk).update(status=Status.DRAFT)  # taken back: no longer listed
+        request = rf.get("/dashboard/")
+        request.user = user
+        recent = presentation.dashboard_for(request).recent
+        assert [item.title for item in recent] == [x.title for x in [ordered[0], *ordered[2:11]]]
+        assert recent[0].url == ordered[0].get_absolute_url()
+        assert recent[0].completed_at > recent[1].completed_at
+
     def test_an_empty_dashboard_invites_to_begin(self, learner_client, lessons):
         html = learner_client.get("/dashboard/").content.decode()
         assert "Complete a lesson and your XP will show here" in html
@@ -489,7 +502,7 @@ class TestQueryCounts:
     def test_the_dashboards_own_queries(self, django_assert_num_queries, rf, user, lessons):
         request = rf.get("/dashboard/")
         request.user = user
-        with django_assert_num_queries(7):  # the standing (6) and recent completions (1)
+        with django_assert_num_queries(6):  # the standing (6); recent completions are read with it
             dashboard = presentation.dashboard_for(request)
         with django_assert_num_queries(0):  # the standing area reuses the request's standing
             assert selectors.standing_for_request(request) is dashboard.standing
