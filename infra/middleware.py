@@ -2,8 +2,11 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
+
+from infra import page_cache
 
 
 class PrivatePagesMiddleware:
@@ -27,3 +30,21 @@ class PrivatePagesMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class ContentVersionMiddleware:
+    """Whoever has a session sees every write at once, whichever process answers.
+
+    Cached pages and shared values (``page_cache.shared``) are found under the content version,
+    which each process rereads at most every ``PAGE_CACHE_VERSION_SECONDS``: fine for anonymous
+    readers, but a learner who has just posted a comment may reload into another process (or
+    another server) and must find it there. A request with a session cookie rereads the version
+    first: one cache read."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            page_cache.reread_version()
+        return self.get_response(request)

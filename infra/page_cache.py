@@ -28,6 +28,8 @@ with the new request's values. User text never contains a placeholder to replace
 and rereads the shared version at most every ``PAGE_CACHE_VERSION_SECONDS`` (1 s): a hit
 usually costs no query. A copy is only a copy: it expires with the entry it copies
 (``PAGE_CACHE_SECONDS`` after rendering) and is found only under the current version.
+A request with a session cookie rereads the version first (``ContentVersionMiddleware``):
+a learner who has just written something sees it whichever process answers next.
 
 Requests with a session or message cookie are rendered normally (they may be signed in
 or have a message waiting). Development and the test suite run with it off
@@ -85,9 +87,10 @@ class _Local:
         self.pages: OrderedDict[str, Entry] = OrderedDict()
         self.shared: dict[tuple[str, str], tuple[float, object]] = {}
 
-    def current_version(self) -> str:
+    def current_version(self, *, reread: bool = False) -> str:
         now = time.monotonic()
-        if self.version is not None and now - self.version_read_at < settings.PAGE_CACHE_VERSION_SECONDS:
+        fresh = now - self.version_read_at < settings.PAGE_CACHE_VERSION_SECONDS
+        if self.version is not None and fresh and not reread:
             return self.version
         version = _pages().get(VERSION_KEY)
         if version is None:  # never set, flushed or evicted: a new one, never an old one again
@@ -148,6 +151,13 @@ def shared[T](name: str, build: Callable[[], T]) -> T:
             while len(_local.shared) > LOCAL_SHARED:
                 del _local.shared[next(iter(_local.shared))]  # the oldest
     return value
+
+
+def reread_version() -> None:
+    """Read the shared version now, not up to ``PAGE_CACHE_VERSION_SECONDS`` late (for requests
+    that must see every write at once: ``infra.middleware.ContentVersionMiddleware``)."""
+    if enabled():
+        _local.current_version(reread=True)
 
 
 # --- invalidation: the one path ---------------------------------------------------------------

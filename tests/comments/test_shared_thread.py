@@ -126,7 +126,7 @@ def test_the_lesson_page_reads_no_comment_rows_once_the_thread_is_shared(
     fill(lesson, 40, authors, reader=authors[0])
     browser = signed_in(make_user("reader@example.com"))
     browser.get(lesson.get_absolute_url())  # draws and keeps the thread (and the lesson, the catalogue…)
-    with django_assert_num_queries(9) as queries:  # session, user, 🔔, profile, achievements, completions,
+    with django_assert_num_queries(10) as queries:  # version, session, user, 🔔, profile, achievements, completions,
         # verified email, the lesson's 🔔 setting, what they flagged
         response = browser.get(lesson.get_absolute_url())
     assert response.status_code == 200

@@ -140,3 +140,14 @@ def test_a_sync_of_progress_already_held_changes_nothing_and_takes_no_lock(lesso
     with django_assert_num_queries(2):
         result = progress_services.progress_merge(user=user, completed=completed | {"gone-lesson": timezone.now()})
     assert (result.added, result.ignored, result.new_achievements) == ([], ["gone-lesson"], [])
+
+
+def test_a_learner_sees_a_write_made_in_another_process_at_once(lesson, user, client):
+    """Another process wrote (a new version in the shared cache); this one read the version a
+    moment ago and would trust it for a minute: a request with a session rereads it first."""
+    client.force_login(user)
+    detail(lesson)  # this process keeps the lesson under the version it read
+    type(lesson).objects.filter(pk=lesson.pk).update(title="Retitled elsewhere")
+    page_cache._pages().set(page_cache.VERSION_KEY, "written-by-another-process", None)
+    assert detail(lesson).lesson.title != "Retitled elsewhere"  # without a session: up to a minute late
+    assert "Retitled elsewhere" in client.get(lesson.get_absolute_url()).content.decode()
