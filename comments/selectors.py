@@ -318,9 +318,11 @@ class SharedThread:
 
     def shows_more_to(self, user) -> bool:
         """Whether this viewer sees comments the shared thread leaves out (staff, or the author of a
-        comment a moderator hid): they need ``lesson_thread`` instead."""
-        return user.is_staff or any(self.rows[pk].shows_text_to(user) and not self.rows[pk].is_visible
-                                    for pk in self.authored_by(user))  # fmt: skip
+        comment a moderator hid): they need ``thread_for`` instead."""
+        if user.is_staff:
+            return True
+        mine = (self.rows[pk] for pk in self.authored_by(user))
+        return any(row.shows_text_to(user) and not row.is_visible for row in mine)
 
     def comment_for(self, pk: int, *, user, flagged: bool, now: datetime, can_post: bool) -> CommentView:
         """One comment of the thread as this viewer sees it (without its replies)."""

@@ -61,7 +61,7 @@ def thread_area(*, lesson: Lesson, user, order: str = selectors.ORDER_OLDEST) ->
     else:
         flagged = selectors.flagged_by(user=user, lesson=lesson) if can_post else set()
         redraw = (set(thread.authored_by(user)) | flagged) & parts.articles.keys() if signed_in else set()
-        now, labels = timezone.now(), thread_html.Labels.current()
+        now, labels = timezone.now(), thread_html.Labels.current() if redraw else None
         html = parts.join(
             {
                 pk: thread_html.comment_article(
