@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lessons.markdown import render_comment
-from lessons.models import Lesson
+from lessons.models import Lesson, lesson_visible_to
 
 EDIT_WINDOW = timedelta(minutes=15)
 BODY_MAX_LENGTH = 5000
@@ -29,10 +29,10 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(is_deleted=False, is_hidden=False)
 
     def visible_to(self, user):
-        """Comments on lessons this user may see: ``Lesson.objects.visible_to`` is the one home of that rule.
+        """Comments on lessons this user may see: ``lessons.models.lesson_visible_to`` is the one home of that rule.
 
         Says nothing of deleted or hidden comments (``visible()``): a placeholder still has a place."""
-        return self.filter(lesson__in=Lesson.objects.visible_to(user))
+        return self.filter(lesson_visible_to(user, "lesson__"))
 
 
 class CommentRules:
@@ -217,10 +217,10 @@ class NotificationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Notifications this user may read: still shown (``visible()``), on a lesson they may see.
 
-        The lesson rule is ``Lesson.objects.visible_to``, as for ``Comment.objects.visible_to``; it is
-        applied through the notification's comment (a join), not as a subquery over every comment,
-        because the header's 🔔 counts these on every signed-in page."""
-        return self.visible().filter(comment__lesson__in=Lesson.objects.visible_to(user))
+        The lesson rule is ``lessons.models.lesson_visible_to``, as for ``Comment.objects.visible_to``,
+        applied as joins through the notification's comment and its lesson (no subquery over comments
+        or lessons), because the header's 🔔 counts these on every signed-in page."""
+        return self.visible().filter(lesson_visible_to(user, "comment__lesson__"))
 
     def unread(self):
         return self.filter(read_at__isnull=True)

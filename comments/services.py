@@ -175,6 +175,7 @@ def _notify(*, comment: Comment) -> list[Notification]:
         ],
         ignore_conflicts=True,
     )
+    page_cache.learner_changed(*wanted)  # their 🔔 (bulk_create sends no signal)
     created = list(Notification.objects.filter(comment=comment))
     for notification in created:
         if notification.kind == Notification.Kind.REPLY:
@@ -370,6 +371,7 @@ def notifications_mark_read(*, user, ids=None) -> int:
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)
+    page_cache.learner_changed(user.pk)  # their 🔔 (an UPDATE sends no signal)
     return unread.update(read_at=timezone.now())
 
 

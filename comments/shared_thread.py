@@ -15,6 +15,7 @@ compares the two for every kind of viewer.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -36,6 +37,7 @@ class ThreadArea:
     can_post: bool  # signed in with a verified email
     subscription: str = MODE_REPLIES
     orders: tuple[str, ...] = selectors.ORDERS
+    changes_at: datetime | None = None  # when the viewer's next Edit link expires (the page changes then)
 
 
 def _shared(*, lesson_id: int, order: str, can_post: bool) -> tuple[selectors.SharedThread, thread_html.ThreadParts]:
@@ -71,6 +73,14 @@ def thread_area(*, lesson: Lesson, user, order: str = selectors.ORDER_OLDEST) ->
             }
         )
         count = thread.count
+    now = timezone.now()
+    deadlines = [thread.rows[pk].edit_deadline() for pk in thread.authored_by(user)]
     return ThreadArea(
-        html=html, count=count, order=order, signed_in=signed_in, can_post=can_post, subscription=subscription
+        html=html,
+        count=count,
+        order=order,
+        signed_in=signed_in,
+        can_post=can_post,
+        subscription=subscription,
+        changes_at=min((moment for moment in deadlines if moment > now), default=None),
     )

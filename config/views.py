@@ -19,7 +19,7 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from infra.page_cache import anonymous_page_cache
+from infra.page_cache import cached_page
 
 ROBOTS_DISALLOWED = ("/admin/", "/accounts/", "/api/", "/dashboard/", "/settings/", "/notifications/", "/report/")
 
@@ -101,7 +101,7 @@ def web_manifest(request: HttpRequest) -> JsonResponse:
 
 
 @require_safe
-@anonymous_page_cache
+@cached_page
 def offline(request: HttpRequest) -> HttpResponse:
     """The page the service worker shows for a page that is not saved; it fills in the list of saved lessons."""
     return render(request, "offline.html")

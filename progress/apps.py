@@ -7,12 +7,13 @@ class ProgressConfig(AppConfig):
     verbose_name = _("Progress")
 
     def ready(self) -> None:
+        from allauth.account.models import EmailAddress
         from django.contrib.auth import get_user_model
 
         from infra import page_cache
         from lessons.signals import lesson_completion_asked, report_submitted
         from progress import receivers
-        from progress.models import Achievement, Level, Profile
+        from progress.models import Achievement, Completion, EarnedAchievement, Level, Profile
 
         report_submitted.connect(receivers.report_submitted, dispatch_uid="progress.report_submitted")
         lesson_completion_asked.connect(
@@ -26,3 +27,9 @@ class ProgressConfig(AppConfig):
         page_cache.invalidate_on_change(
             get_user_model(), fields=("username", "email", "is_active", "is_staff", "is_superuser")
         )
+        # A learner's own pages (their standing, name, verified address, account) follow every
+        # write to these rows (bulk writes call page_cache.learner_changed themselves).
+        page_cache.learner_changes_on(get_user_model(), "pk")
+        page_cache.learner_changes_on(EmailAddress, "user_id")
+        for model in (Profile, Completion, EarnedAchievement):
+            page_cache.learner_changes_on(model, "user_id")

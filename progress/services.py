@@ -45,6 +45,7 @@ def _award(*, user, values: dict[str, int]) -> list[EarnedAchievement]:
     now = timezone.now()
     earned = [EarnedAchievement(user=user, achievement=achievement, earned_at=now) for achievement in due]
     EarnedAchievement.objects.bulk_create(earned, ignore_conflicts=True)
+    page_cache.learner_changed(user.pk)  # bulk_create sends no signal
     return earned
 
 
@@ -160,6 +161,8 @@ def _merge(*, user, incoming: dict[str, datetime], lesson_ids: dict[str, int], i
         )
     if earlier:
         Completion.objects.bulk_update(earlier, ["completed_at"])
+    if added or earlier:
+        page_cache.learner_changed(user.pk)  # bulk writes send no signal
     new_achievements = (
         _award(user=user, values=_progress_counts(user=user, profile=profile)) if added or earlier else []
     )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from infra.page_cache import cached_page
 from infra.privacy import export_personal_data
 from infra.redirects import local_path
 from infra.timestamps import iso
@@ -131,6 +132,7 @@ def _state(user, **extra) -> JsonResponse:
 
 
 @_api("GET")
+@cached_page(learners=True)
 def api_state(request: HttpRequest) -> HttpResponse:
     return _state(request.user)
 
@@ -199,6 +201,7 @@ def lesson_mark(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@cached_page(learners=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "progress/dashboard.html", {"dashboard": presentation.dashboard_for(request)})
 

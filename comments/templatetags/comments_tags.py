@@ -4,6 +4,7 @@ from django import template
 
 from comments import selectors, shared_thread, thread_html
 from comments.models import MAX_DEPTH
+from infra import page_cache
 
 register = template.Library()
 
@@ -13,7 +14,9 @@ def comment_thread(context, lesson) -> shared_thread.ThreadArea:
     """The lesson's comments for the viewer, in the order the reader chose (?comments=newest)."""
     request = context["request"]
     order = request.GET.get("comments", selectors.ORDER_OLDEST)
-    return shared_thread.thread_area(lesson=lesson, user=request.user, order=order)
+    area = shared_thread.thread_area(lesson=lesson, user=request.user, order=order)
+    page_cache.changes_at(request, area.changes_at)  # a learner's kept copy must not outlive an Edit link
+    return area
 
 
 @register.simple_tag(takes_context=True)

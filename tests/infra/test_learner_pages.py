@@ -1,0 +1,215 @@
+"""Signed-in learners' own copies of their pages (``infra.page_cache.cached_page(learners=True)``):
+the lesson page, the dashboard and ``GET /api/progress/`` are kept per learner under the content
+version and the learner's own version; every write that changes what a learner sees shows on their
+next request, and nobody is ever served another person's copy."""
+
+import json
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.urls import reverse
+from django.utils import timezone
+
+from comments import services as comment_services
+from comments.models import Comment, LessonSubscription
+from infra import page_cache
+from progress import services as progress_services
+from progress.models import Completion, Profile
+from tests.conftest import make_user
+
+# session, the two versions (one cache read), the user: what a kept page costs
+KEPT_PAGE_QUERIES = 3
+
+
+@pytest.fixture(autouse=True)
+def _cache_on(settings, db):
+    settings.PAGE_CACHE_SECONDS = 60  # off in tests by default; on in production
+    settings.PAGE_CACHE_VERSION_SECONDS = 60
+    _forget_this_process()
+    yield
+    _forget_this_process()
+
+
+def _forget_this_process():
+    page_cache._local.version_read_at = float("-inf")
+    page_cache._local.pages.clear()
+    page_cache._local.learner_pages.clear()
+    page_cache._local.shared.clear()
+
+
+@pytest.fixture
+def reader(client, user):
+    client.force_login(user)
+    return client
+
+
+def page(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_learner_is_served_their_own_copy_after_the_first_render(reader, lesson, django_assert_num_queries):
+    url = lesson.get_absolute_url()
+    first = page(reader, url)
+    with django_assert_num_queries(KEPT_PAGE_QUERIES):
+        response = reader.get(url)
+    kept = response.content.decode()
+    assert "no-store" in response["Cache-Control"]  # still private to the browser
+    assert _stable(kept) == _stable(first)
+    # This request's own nonce and CSRF token, not the first one's.
+    assert kept != first
+
+
+def test_the_copy_carries_fresh_tokens_that_the_post_accepts(reader, lesson):
+    url = lesson.get_absolute_url()
+    page(reader, url)
+    kept = page(reader, url)
+    token = kept.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    reader.handler.enforce_csrf_checks = True
+    response = reader.post(
+        reverse("comments:subscription", args=[lesson.pk]), {"csrfmiddlewaretoken": token, "mode": "all"}
+    )
+    assert response.status_code in (200, 302)
+    assert LessonSubscription.objects.filter(lesson=lesson, mode="all").exists()
+
+
+def test_two_learners_never_share_a_copy(client, user, other_user, lesson):
+    mine = comment_services.comment_create(author=user, lesson=lesson, body="Mine").comment
+    edit = reverse("comments:edit", args=[mine.pk])
+    url = lesson.get_absolute_url()
+    client.force_login(user)
+    page(client, url)
+    assert edit in page(client, url)  # the author's copy: their Edit link
+    client.force_login(other_user)
+    page(client, url)
+    assert edit not in page(client, url)
+    assert len(page_cache._local.learner_pages) == 2
+
+
+def _unverify(user, lesson, other):
+    address = EmailAddress.objects.get(user=user)
+    address.verified = False
+    address.save()
+
+
+WRITES = {
+    # what the learner does, or what happens to them: (write, what their page shows afterwards)
+    "completes the lesson": lambda user, lesson, other: progress_services.lesson_complete(user=user, lesson=lesson),
+    "syncs progress from this browser": lambda user, lesson, other: progress_services.progress_merge(
+        user=user, completed={lesson.key: timezone.now()}
+    ),
+    "chooses a public name": lambda user, lesson, other: Profile.objects.update_or_create(
+        user=user, defaults={"display_name": "Brand New Name"}
+    ),
+    "is replied to": lambda user, lesson, other: comment_services.comment_create(
+        author=other, lesson=lesson, body="A reply", parent=Comment.objects.filter(author=user).first()
+    ),
+    "follows the lesson": lambda user, lesson, other: comment_services.subscription_set(
+        user=user, lesson=lesson, mode="all"
+    ),
+    "flags a comment": lambda user, lesson, other: comment_services.comment_flag(
+        comment=Comment.objects.filter(author=other).first(), user=user, reason="spam"
+    ),
+    "loses their verified address": _unverify,
+    "posts a comment": lambda user, lesson, other: comment_services.comment_create(
+        author=user, lesson=lesson, body="Fresh words"
+    ),
+}
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_every_write_a_learner_sees_shows_on_their_next_request(reader, user, other_user, lesson, write):
+    comment_services.comment_create(author=user, lesson=lesson, body="My first comment")
+    comment_services.comment_create(author=other_user, lesson=lesson, body="Someone else's comment")
+    url = lesson.get_absolute_url()
+    # What the page would be without any copy: rendered with the cache off.
+    page(reader, url)
+    before = page(reader, url)  # served from the learner's copy
+    WRITES[write](user, lesson, other_user)
+    after = page(reader, url)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(page_cache, "enabled", lambda: False)
+        fresh = page(reader, url)
+    assert _stable(after) == _stable(fresh), write
+    assert _stable(after) != _stable(before), write
+
+
+def _stable(html: str) -> str:
+    """The page without what differs per request (nonce, CSRF tokens)."""
+    html = re.sub(r'nonce="[^"]+"', 'nonce=""', html)
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(r'data-csrf="[^"]+"', "", html)
+
+
+def test_notifications_read_elsewhere_clear_the_bell(reader, user, other_user, lesson):
+    mine = comment_services.comment_create(author=user, lesson=lesson, body="Ask me").comment
+    comment_services.comment_create(author=other_user, lesson=lesson, body="An answer", parent=mine)
+    url = reverse("progress:dashboard")
+    page(reader, url)
+    assert "has-unread" in page(reader, url)
+    comment_services.notifications_mark_read(user=user)
+    assert "has-unread" not in page(reader, url)
+
+
+def test_the_dashboard_and_the_progress_api_follow_a_completion(reader, user, lesson, django_assert_num_queries):
+    api = reverse("progress:api_state")
+    page(reader, api)
+    with django_assert_num_queries(KEPT_PAGE_QUERIES):
+        kept = reader.get(api)
+    assert kept["Content-Type"] == "application/json"
+    assert json.loads(kept.content)["completed"] == {}
+    page(reader, reverse("progress:dashboard"))
+    progress_services.lesson_complete(user=user, lesson=lesson)
+    assert lesson.key in json.loads(reader.get(api).content)["completed"]
+    assert lesson.title in page(reader, reverse("progress:dashboard"))
+
+
+def test_a_write_in_another_process_shows_at_once(reader, user, lesson):
+    """The learner's version lives in the shared cache: another process's write is seen next request."""
+    url = reverse("progress:api_state")
+    page(reader, url)
+    Completion.objects.bulk_create([Completion(user=user, lesson=lesson, completed_at=timezone.now())])
+    assert json.loads(reader.get(url).content)["completed"] == {}  # no signal, no new version: the copy
+    page_cache._pages().set(f"{page_cache.LEARNER_KEY}{user.pk}", "written-by-another-process", None)
+    assert lesson.key in json.loads(reader.get(url).content)["completed"]
+
+
+def test_staff_are_always_rendered(client, staff_user, lesson):
+    client.force_login(staff_user)
+    url = lesson.get_absolute_url()
+    page(client, url)
+    page(client, url)
+    assert not page_cache._local.learner_pages
+
+
+def test_a_waiting_message_is_shown_not_a_copy(reader, lesson):
+    """A message waits (in its cookie) for the next page: that page is rendered, not the kept copy,
+    even though nothing the learner sees was written."""
+    url = lesson.get_absolute_url()
+    page(reader, url)
+    page(reader, url)
+    response = reader.post(reverse("progress:lesson_mark"), {"lesson": "no-such-lesson", "done": "1", "next": url})
+    assert response.status_code == 302
+    assert "Only published lessons can be completed. Nothing was changed." in page(reader, url)
+    assert "Only published lessons can be completed" not in page(reader, url)  # shown once, then the copy again
+
+
+def test_a_copy_is_kept_no_longer_than_an_edit_link_lives(reader, user, lesson):
+    posted = comment_services.comment_create(author=user, lesson=lesson, body="Just posted").comment
+    Comment.objects.filter(pk=posted.pk).update(created_at=timezone.now() - timedelta(minutes=14, seconds=30))
+    page(reader, lesson.get_absolute_url())
+    (entry,) = page_cache._local.learner_pages.values()
+    assert entry[0] - time.time() <= 31  # the Edit link goes at 15 minutes, not in a minute
+
+
+def test_signed_out_visitors_and_other_learners_get_no_learner_copy(client, lesson):
+    learner = make_user("third@example.com")
+    client.force_login(learner)
+    page(client, lesson.get_absolute_url())
+    client.logout()
+    html = page(client, lesson.get_absolute_url())
+    assert "third" not in html
