@@ -248,39 +248,10 @@ def _shown_count(rows: list[_Row]) -> int:
     return sum(1 + _shown_count(row.children) for row in rows)
 
 
-@dataclass
-class Thread:
-    """The comments area of one lesson page, seen by one viewer."""
-
-    lesson: Lesson
-    roots: list[CommentView]
-    count: int
-    order: str
-    signed_in: bool
-    can_post: bool  # signed in with a verified email
-    subscription: str = MODE_REPLIES
-    orders: tuple[str, ...] = field(default=ORDERS)
-
-
-def lesson_thread(*, lesson: Lesson, user, order: str = ORDER_OLDEST) -> Thread:
-    """The lesson's comments as a tree: 1 query anonymous, 3 signed in, whatever the number of comments."""
-    order = order if order in ORDERS else ORDER_OLDEST
-    signed_in = user.is_authenticated
-    can_post = email_verified(user) if signed_in else False
-    roots, count = thread_for(lesson=lesson, user=user, order=order, can_post=can_post)
-    return Thread(
-        lesson=lesson,
-        roots=roots,
-        count=count,
-        order=order,
-        signed_in=signed_in,
-        can_post=can_post,
-        subscription=subscription_mode(user=user, lesson=lesson) if signed_in else MODE_REPLIES,
-    )
-
-
 def thread_for(*, lesson: Lesson, user, order: str, can_post: bool) -> tuple[list[CommentView], int]:
-    """The top-level comments as this viewer sees them, and how many comments that shows (1 query)."""
+    """The top-level comments as this viewer alone sees them, and how many comments that shows (1 query,
+    whatever the number of comments). The page draws the shared thread (``comments.shared_thread``)
+    and uses this for staff and for authors of hidden comments; the tests compare the two."""
     comments = Comment.objects.filter(lesson=lesson).order_by("created_at", "pk")
     names: dict[int | None, str] = {}
     rows = [_row(values, names) for values in _with_flagged_by_me(comments, user).values_list(*_ROW_FIELDS)]

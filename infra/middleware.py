@@ -23,8 +23,9 @@ class PrivatePagesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if "public" in response.get("Cache-Control", ""):
-            return response
+        cache_control = response.get("Cache-Control", "")
+        if "public" in cache_control or "no-store" in cache_control:
+            return response  # said already (a learner's kept page says it without loading the user)
         # Without a session cookie, telling costs no query (the session is empty).
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

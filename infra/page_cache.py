@@ -36,13 +36,18 @@ dashboard, ``GET /api/progress/``). A learner's page is a function of the conten
 of their own rows: progress, achievements, profile, notifications, flags, subscriptions, email
 addresses, their comments and account. Every write to such a row gives the learner a new random
 *learner version* (``learner_changed``, declared per model with ``learner_changes_on`` in each
-app's ``apps.py``, called directly after bulk writes that send no signals), and their pages are
-kept under both versions, in this process only (``LOCAL_LEARNER_PAGES``): the shared cache
-holds only the learner's version, never a page only one person reads. ``ContentVersionMiddleware`` reads both in one cache read per request.
+app's ``apps.py``, called directly after bulk writes that send no signals). Their pages are kept
+under both versions in this process only (``LOCAL_LEARNER_PAGES``): the shared cache holds the
+learner's version, never a page only one person reads. ``ContentVersionMiddleware`` reads both
+versions in one cache read. A kept page is found from the session alone (the learner's pk, the
+session's authentication hash and backend, both versions): serving it loads no user, since every
+save of the user row (password, staff and active flags, last login) is a write of theirs too.
 A page that changes with time alone (Edit disappears 15 minutes after posting) says when
 (``changes_at``) and is kept no longer. Staff, and a request with a message waiting, are always
-rendered. Other requests with a session cookie (signed out, or a view without ``learners``) are
-rendered normally. Development and the test suite run with it off (``PAGE_CACHE_SECONDS=0``):
+rendered; so are other requests with a session cookie (signed out, or a view without
+``learners``). ``learner_value`` keeps values the same way (the learner's standing).
+
+Development and the test suite run with it off (``PAGE_CACHE_SECONDS=0``):
 what a test writes, by whatever path, it sees next request.
 """
 
@@ -58,7 +63,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Field, Model
@@ -66,6 +71,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_init, post_s
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
+from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
@@ -74,6 +80,7 @@ VERSION_KEY = "page-cache:version"
 LOCAL_PAGES = 256
 LOCAL_SHARED = 1024  # shared values (infra.page_cache.shared) kept per process
 LOCAL_LEARNER_PAGES = 128  # learners' own pages kept per process (apart: they must not push out the others)
+LOCAL_LEARNER_VALUES = 256  # learners' own values (page_cache.learner_value) kept per process
 LEARNER_KEY = "page-cache:learner:"  # + the user's pk: that learner's version
 NONCE, CSRF = "nonce", "csrf"
 _ISSUED_TOKENS = "_page_cache_csrf_tokens"  # request attribute: tokens issued while rendering
@@ -103,6 +110,7 @@ class _Local:
         self.version_read_at = float("-inf")
         self.pages: OrderedDict[str, Entry] = OrderedDict()
         self.learner_pages: OrderedDict[str, Entry] = OrderedDict()
+        self.learner_values: OrderedDict[tuple[str, ...], tuple[float, object]] = OrderedDict()
         self.shared: dict[tuple[str, str], tuple[float, object]] = {}
 
     def current_version(self, *, reread: bool = False) -> str:
@@ -122,6 +130,7 @@ class _Local:
             if version != self.version:
                 self.pages.clear()  # copies under another version can never be served again
                 self.learner_pages.clear()
+                self.learner_values.clear()
                 self.shared.clear()
             self.version, self.version_read_at = version, read_at
 
@@ -176,6 +185,33 @@ def shared[T](name: str, build: Callable[[], T]) -> T:
             _local.shared[key] = (now + settings.PAGE_CACHE_SECONDS, value)
             while len(_local.shared) > LOCAL_SHARED:
                 del _local.shared[next(iter(_local.shared))]  # the oldest
+    return value
+
+
+def learner_value[T](request: HttpRequest, name: str, build: Callable[[], T]) -> T:
+    """A value only this request's learner sees (their standing), built once per learner version,
+    content version and language in this process, and kept at most ``PAGE_CACHE_SECONDS``.
+
+    Any write of theirs gives them a new version (``learner_changed``), which also forgets their
+    values here at once: the request that wrote still holds the version it read. Built on every
+    call when the cache is off, for a request without a learner version, or for staff."""
+    learner = getattr(request, _LEARNER_VERSION, None)
+    user = getattr(request, "user", None)
+    if not (enabled() and learner and user is not None and user.is_authenticated and not user.is_staff):
+        return build()
+    if str(user.pk) != learner[0]:
+        return build()
+    key = (name, *learner, get_language() or "")
+    now = time.time()
+    with _local.lock:
+        found = _local.learner_values.get(key)
+    if found is not None and found[0] > now:
+        return found[1]  # type: ignore[return-value]  # stored below by this function, under this name
+    value = build()
+    with _local.lock:
+        _local.learner_values[key] = (now + settings.PAGE_CACHE_SECONDS, value)
+        while len(_local.learner_values) > LOCAL_LEARNER_VALUES:
+            _local.learner_values.popitem(last=False)
     return value
 
 
@@ -293,6 +329,9 @@ def learner_changed(*user_ids: object) -> None:
     def new_versions() -> None:
         _pages().set_many({f"{LEARNER_KEY}{pk}": secrets.token_hex(8) for pk in ids}, None)
 
+    with _local.lock:  # this process's values under the version the writing request read
+        for key in [key for key in _local.learner_values if key[1] in ids]:
+            del _local.learner_values[key]
     new_versions()
     transaction.on_commit(new_versions)
 
@@ -356,26 +395,32 @@ def _keep_only(request: HttpRequest, params: Mapping[str, Collection[str] | None
         request.GET = QueryDict(query)
 
 
-def _key(request: HttpRequest, version: str, learner: tuple[str, str] | None = None) -> str:
+def _key(request: HttpRequest, version: str, learner: tuple[str, ...] | None = None) -> str:
     where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(where.encode()).hexdigest()
     if learner is not None:
-        return f"learner-page:{version}:{learner[0]}:{learner[1]}:{get_language()}:{digest}"
+        whom = hashlib.sha256("\n".join(learner).encode()).hexdigest()
+        return f"learner-page:{version}:{whom}:{get_language()}:{digest}"
     return f"page:{version}:{get_language()}:{digest}"
 
 
-def _learner(request: HttpRequest) -> tuple[str, str] | None:
-    """(pk, learner version) when this request's page may be kept for its signed-in learner:
-    not staff (they see drafts and moderation), no message waiting to be shown."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or user.is_staff:
-        return None
-    if "messages" in request.COOKIES or "_messages" in request.session:
-        return None
+def _learner(request: HttpRequest) -> tuple[str, ...] | None:
+    """Who this request's copy would be kept for, read from the session without loading the user:
+    their pk and version, and the session's authentication hash and backend (a session from before
+    a password change has another hash: it never finds the copy, and is signed out as it renders).
+    None when no copy may be used: no learner version read this request, or a message waiting."""
     learner = getattr(request, _LEARNER_VERSION, None)
-    if learner is None or learner[0] != str(user.pk):
-        return None  # not read this request (no ContentVersionMiddleware), or another learner's
-    return learner
+    if learner is None or "messages" in request.COOKIES or "_messages" in request.session:
+        return None
+    session = request.session
+    return (*learner, str(session.get(HASH_SESSION_KEY, "")), str(session.get(BACKEND_SESSION_KEY, "")))
+
+
+def _may_keep_for(request: HttpRequest, learner: tuple[str, ...]) -> bool:
+    """After rendering: the page was drawn for that learner, authenticated (session hash checked),
+    and not staff (they see drafts and moderation: always rendered)."""
+    user = request.user
+    return user.is_authenticated and not user.is_staff and str(user.pk) == learner[0]
 
 
 def _split(body: str, values: Mapping[str, str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -462,10 +507,14 @@ def cached_page(
             key = _key(request, _local.current_version(), learner)
             entry = _lookup(key)
             if entry is not None:
-                return _response(request, entry)
+                response = _response(request, entry)
+                if learner is not None:
+                    add_never_cache_headers(response)  # private: PrivatePagesMiddleware need not load the user
+                return response
             setattr(request, _ISSUED_TOKENS, [])
             response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.streaming and not response.cookies:
+            keep = response.status_code == 200 and not response.streaming and not response.cookies
+            if keep and (learner is None or _may_keep_for(request, learner)):
                 _store(request, key, response)
             return response
 

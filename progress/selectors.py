@@ -295,10 +295,13 @@ def learner_standing(
 
 
 def standing_for_request(request) -> Standing:
-    """The standing of the request's user, computed once per request whichever part of the page asks first."""
+    """The standing of the request's user, computed once per request whichever part of the page asks
+    first, and kept for the learner until something of theirs changes (``page_cache.learner_value``:
+    a sync of progress the account already holds reads no standing)."""
     standing = getattr(request, "_progress_standing", None)
     if standing is None:
-        standing = standing_for(getattr(request, "user", None))
+        user = getattr(request, "user", None)
+        standing = page_cache.learner_value(request, "progress:standing", lambda: standing_for(user))
         request._progress_standing = standing
     return standing
 

@@ -127,14 +127,14 @@ def _earned_json(earned: EarnedAchievement) -> dict:
     }
 
 
-def _state(user, **extra) -> JsonResponse:
-    return JsonResponse({**selectors.standing_for(user).as_api(), **extra})
+def _state(request: HttpRequest, **extra) -> JsonResponse:
+    return JsonResponse({**selectors.standing_for_request(request).as_api(), **extra})
 
 
+@cached_page(learners=True)  # outside: a learner's kept copy proves their session without loading the user
 @_api("GET")
-@cached_page(learners=True)
 def api_state(request: HttpRequest) -> HttpResponse:
-    return _state(request.user)
+    return _state(request)
 
 
 @_api("POST")
@@ -142,7 +142,7 @@ def api_sync(request: HttpRequest) -> HttpResponse:
     completed = parse_sync_body(_body(request))
     result = services.progress_merge(user=request.user, completed=completed)
     return _state(
-        request.user,
+        request,
         added=result.added,
         ignored=result.ignored,
         new_achievements=[_earned_json(e) for e in result.new_achievements],
@@ -153,14 +153,14 @@ def api_sync(request: HttpRequest) -> HttpResponse:
 def api_complete(request: HttpRequest) -> HttpResponse:
     lesson = _get_lesson_for_progress(parse_lesson_body(_body(request)))
     earned = services.lesson_complete(user=request.user, lesson=lesson)
-    return _state(request.user, new_achievements=[_earned_json(e) for e in earned])
+    return _state(request, new_achievements=[_earned_json(e) for e in earned])
 
 
 @_api("POST")
 def api_uncomplete(request: HttpRequest) -> HttpResponse:
     lesson = _get_lesson_for_progress(parse_lesson_body(_body(request)))
     services.lesson_uncomplete(user=request.user, lesson=lesson)
-    return _state(request.user)
+    return _state(request)
 
 
 # --- The complete/undo button without JavaScript ------------------------------------------
@@ -200,8 +200,8 @@ def lesson_mark(request: HttpRequest) -> HttpResponse:
 # --- Pages ------------------------------------------------------------------------------
 
 
+@cached_page(learners=True)  # outside: a learner's kept copy proves their session without loading the user
 @login_required
-@cached_page(learners=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "progress/dashboard.html", {"dashboard": presentation.dashboard_for(request)})
 

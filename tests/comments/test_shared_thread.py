@@ -33,8 +33,9 @@ def authors(user, other_user, db):
 
 def exact(lesson, viewer, order="oldest"):
     """The thread drawn for this viewer alone: what the shared one must equal."""
-    thread = selectors.lesson_thread(lesson=lesson, user=viewer, order=order)
-    return str(thread_html.thread(thread.roots)), thread.count
+    can_post = selectors.email_verified(viewer) if viewer.is_authenticated else False
+    roots, count = selectors.thread_for(lesson=lesson, user=viewer, order=order, can_post=can_post)
+    return str(thread_html.thread(roots)), count
 
 
 def shared(lesson, viewer, order="oldest"):

@@ -38,6 +38,28 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _javascript_as_served(tmp_path_factory):
+    """The journeys run the JavaScript production serves: minified by the static files storage
+    (infra/storage.py). The live server finds static files in a copy of static/ whose modules went
+    through the same ``minify_js``; sources and minified files must behave alike."""
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+
+    from infra.storage import minify_js
+
+    served = tmp_path_factory.mktemp("static")
+    shutil.copytree(Path(settings.BASE_DIR) / "static", served, dirs_exist_ok=True)
+    for module in (served / "js").rglob("*.js"):
+        module.write_text(minify_js(module.read_text(encoding="utf-8")), encoding="utf-8")
+    sources = settings.STATICFILES_DIRS
+    settings.STATICFILES_DIRS = [served]
+    finders.get_finder.cache_clear()
+    yield
+    settings.STATICFILES_DIRS = sources
+    finders.get_finder.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
