@@ -50,6 +50,7 @@ def thread_area(*, lesson: Lesson, user, order: str = selectors.ORDER_OLDEST) ->
     post, their subscription, what they flagged; or, for staff and authors of hidden comments, their
     own thread), whatever the number of comments."""
     order = order if order in selectors.ORDERS else selectors.ORDER_OLDEST
+    now = timezone.now()  # one moment for the Edit links drawn and for when the first one expires
     signed_in = user.is_authenticated
     can_post = selectors.email_verified(user) if signed_in else False
     subscription = selectors.subscription_mode(user=user, lesson=lesson) if signed_in else MODE_REPLIES
@@ -63,7 +64,7 @@ def thread_area(*, lesson: Lesson, user, order: str = selectors.ORDER_OLDEST) ->
     else:
         flagged = selectors.flagged_by(user=user, lesson=lesson) if can_post else set()
         redraw = (set(thread.authored_by(user)) | flagged) & parts.articles.keys() if signed_in else set()
-        now, labels = timezone.now(), thread_html.Labels.current() if redraw else None
+        labels = thread_html.Labels.current() if redraw else None
         html = parts.join(
             {
                 pk: thread_html.comment_article(
@@ -73,7 +74,6 @@ def thread_area(*, lesson: Lesson, user, order: str = selectors.ORDER_OLDEST) ->
             }
         )
         count = thread.count
-    now = timezone.now()
     deadlines = [thread.rows[pk].edit_deadline() for pk in thread.authored_by(user)]
     return ThreadArea(
         html=html,

@@ -190,7 +190,8 @@ def shared[T](name: str, build: Callable[[], T]) -> T:
 
 def learner_value[T](request: HttpRequest, name: str, build: Callable[[], T]) -> T:
     """A value only this request's learner sees (their standing), built once per learner version,
-    content version and language in this process, and kept at most ``PAGE_CACHE_SECONDS``.
+    content version and language in this process, and kept at most ``PAGE_CACHE_SECONDS``: a page
+    drawn from a kept value is itself kept only as long as the value (time moves the streak on).
 
     Any write of theirs gives them a new version (``learner_changed``), which also forgets their
     values here at once: the request that wrote still holds the version it read. Built on every
@@ -201,17 +202,20 @@ def learner_value[T](request: HttpRequest, name: str, build: Callable[[], T]) ->
         return build()
     if str(user.pk) != learner[0]:
         return build()
-    key = (name, *learner, get_language() or "")
+    version = _local.current_version()
+    key = (name, *learner, version, get_language() or "")
     now = time.time()
     with _local.lock:
         found = _local.learner_values.get(key)
     if found is not None and found[0] > now:
+        _expires_by(request, found[0])  # a page drawn from it is kept no longer than the value
         return found[1]  # type: ignore[return-value]  # stored below by this function, under this name
     value = build()
     with _local.lock:
-        _local.learner_values[key] = (now + settings.PAGE_CACHE_SECONDS, value)
-        while len(_local.learner_values) > LOCAL_LEARNER_VALUES:
-            _local.learner_values.popitem(last=False)
+        if _local.version == version:  # not if the content changed while it was built
+            _local.learner_values[key] = (now + settings.PAGE_CACHE_SECONDS, value)
+            while len(_local.learner_values) > LOCAL_LEARNER_VALUES:
+                _local.learner_values.popitem(last=False)
     return value
 
 
@@ -240,10 +244,13 @@ def reread_versions(request: HttpRequest) -> None:
 def changes_at(request: HttpRequest | None, moment: datetime | None) -> None:
     """The page being rendered for this request changes by itself at ``moment`` (an Edit link that
     expires): a learner's copy is kept no longer than that."""
-    if request is None or moment is None:
-        return
+    if request is not None and moment is not None:
+        _expires_by(request, moment.timestamp())
+
+
+def _expires_by(request: HttpRequest, timestamp: float) -> None:
     earlier = getattr(request, _CHANGES_AT, None)
-    setattr(request, _CHANGES_AT, moment.timestamp() if earlier is None else min(earlier, moment.timestamp()))
+    setattr(request, _CHANGES_AT, timestamp if earlier is None else min(earlier, timestamp))
 
 
 # --- invalidation: the one path ---------------------------------------------------------------
@@ -338,12 +345,20 @@ def learner_changed(*user_ids: object) -> None:
 
 def learner_changes_on(model: type[Model], owner: str) -> None:
     """Every save or delete of a row of ``model`` changes what its owner sees: ``owner`` names the
-    field holding the learner's pk (``"user_id"``, ``"recipient_id"``; ``"pk"`` for the user model)."""
+    field holding the learner's pk (``"user_id"``, ``"recipient_id"``; ``"pk"`` for the user model).
+    A row given to another learner (staff can in the admin) changes what both see."""
+    label = model._meta.label
+    loaded_owner = f"_page_cache_owner_{owner}"
+
+    def remember(sender, instance: Model, **_ignored) -> None:
+        # __dict__, not getattr: a deferred field must not cost a query here.
+        instance.__dict__[loaded_owner] = instance.pk if owner == "pk" else instance.__dict__.get(owner)
 
     def changed(sender, instance: Model, **_ignored) -> None:
-        learner_changed(getattr(instance, owner))
+        learner_changed(instance.__dict__.get(loaded_owner), getattr(instance, owner))
+        remember(sender, instance)
 
-    label = model._meta.label
+    post_init.connect(remember, sender=model, weak=False, dispatch_uid=f"page-cache-learner-init-{label}")
     post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"page-cache-learner-save-{label}")
     post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"page-cache-learner-delete-{label}")
 

@@ -17,7 +17,7 @@ from comments import services as comment_services
 from comments.models import Comment, LessonSubscription
 from infra import page_cache
 from progress import services as progress_services
-from progress.models import Completion, Profile
+from progress.models import Achievement, Completion, EarnedAchievement, Profile
 from tests.conftest import make_user
 
 # the session and the two versions (one cache read): what a kept page costs; no user is loaded
@@ -37,6 +37,7 @@ def _forget_this_process():
     page_cache._local.version_read_at = float("-inf")
     page_cache._local.pages.clear()
     page_cache._local.learner_pages.clear()
+    page_cache._local.learner_values.clear()
     page_cache._local.shared.clear()
 
 
@@ -252,3 +253,49 @@ def test_the_api_answers_with_the_standing_its_own_write_made(reader, user, less
     undo = reader.post(reverse("progress:api_uncomplete"), json.dumps({"lesson": first.key}), "application/json")
     assert set(undo.json()["completed"]) == {second.key}
     assert set(reader.get(reverse("progress:api_state")).json()["completed"]) == {second.key}
+
+
+def test_a_row_given_to_another_learner_changes_what_both_see(client, user, other_user, lesson):
+    """Staff can move a row to another account in the admin: the learner who lost it sees that too."""
+    EmailAddress.objects.filter(user=other_user).delete()
+    achievement = Achievement.objects.order_by("pk").first()
+    earned = EarnedAchievement.objects.create(user=user, achievement=achievement, earned_at=timezone.now())
+    client.force_login(user)
+    url, api = lesson.get_absolute_url(), reverse("progress:api_state")
+    page(client, url)
+    assert 'id="comment-body-new"' in page(client, url)  # verified: the comment form
+    page(client, api)
+    address = EmailAddress.objects.get(user=user)
+    address.user = other_user
+    address.save()
+    earned.user = other_user
+    earned.save()
+    assert 'id="comment-body-new"' not in page(client, url)
+    assert json.loads(page(client, api))["achievements"] == []
+
+
+def test_a_page_drawn_from_a_kept_standing_is_kept_no_longer_than_the_standing(reader, user, monkeypatch):
+    """The standing holds the streak, which time moves on: kept 60 s, and a page drawn from it 30 s
+    later is kept the remaining 30 s, not another 60."""
+    clock = {"now": time.time()}
+    monkeypatch.setattr(page_cache.time, "time", lambda: clock["now"])
+    page(reader, reverse("progress:dashboard"))  # builds and keeps the standing
+    clock["now"] += 30
+    page(reader, reverse("progress:api_state"))  # drawn from the kept standing
+    (api_entry,) = [entry for entry in page_cache._local.learner_pages.values() if "json" in entry[3]]
+    assert api_entry[0] <= clock["now"] + 30
+
+
+def test_a_learner_value_built_while_the_content_changed_is_not_kept(rf, user):
+    """As shared values: a value read from rows of the old content is not kept under the new version."""
+    request = rf.get("/api/progress/")
+    request.user = user
+    setattr(request, page_cache._LEARNER_VERSION, (str(user.pk), "learner-version"))
+    page_cache._local.set_version("before", page_cache.time.monotonic())
+
+    def build_while_another_thread_writes():
+        page_cache._local.set_version("after", page_cache.time.monotonic())
+        return "read from the old rows"
+
+    page_cache.learner_value(request, "probe", build_while_another_thread_writes)
+    assert page_cache.learner_value(request, "probe", lambda: "read from the new rows") == "read from the new rows"
