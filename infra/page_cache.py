@@ -111,7 +111,7 @@ class _Local:
         self.pages: OrderedDict[str, Entry] = OrderedDict()
         self.learner_pages: OrderedDict[str, Entry] = OrderedDict()
         self.learner_values: OrderedDict[tuple[str, ...], tuple[float, object]] = OrderedDict()
-        self.shared: dict[tuple[str, str], tuple[float, object]] = {}
+        self.shared: OrderedDict[tuple[str, ...], tuple[float, object]] = OrderedDict()
 
     def current_version(self, *, reread: bool = False) -> str:
         now = time.monotonic()
@@ -134,13 +134,13 @@ class _Local:
                 self.shared.clear()
             self.version, self.version_read_at = version, read_at
 
-    def _store(self, key: str) -> tuple[OrderedDict[str, Entry], int]:
+    def _lru(self, key: str) -> tuple[OrderedDict[str, Entry], int]:
         if key.startswith("learner-page:"):
             return self.learner_pages, LOCAL_LEARNER_PAGES
         return self.pages, LOCAL_PAGES
 
     def get(self, key: str) -> Entry | None:
-        pages, _size = self._store(key)
+        pages, _size = self._lru(key)
         with self.lock:
             entry = pages.get(key)
             if entry is None:
@@ -152,7 +152,7 @@ class _Local:
             return entry
 
     def put(self, key: str, entry: Entry) -> None:
-        pages, size = self._store(key)
+        pages, size = self._lru(key)
         with self.lock:
             pages[key] = entry
             while len(pages) > size:
@@ -174,18 +174,32 @@ def shared[T](name: str, build: Callable[[], T]) -> T:
     if not enabled():
         return build()
     version = _local.current_version()
-    key = (name, get_language() or "")
+    return _kept(_local.shared, (name, get_language() or ""), LOCAL_SHARED, version, build)[1]
+
+
+def _kept[T](
+    store: OrderedDict[tuple[str, ...], tuple[float, object]],
+    key: tuple[str, ...],
+    limit: int,
+    version: str,
+    build: Callable[[], T],
+) -> tuple[float, T]:
+    """(expires at, value): the value this process keeps under ``key`` while it is fresh, else built
+    and kept ``PAGE_CACHE_SECONDS``, but not if the content version changed while it was built; the
+    oldest go past ``limit``."""
     now = time.time()
-    found = _local.shared.get(key)
-    if found is not None and found[0] > now:
-        return found[1]  # type: ignore[return-value]  # stored below by this function, under this name
-    value = build()
     with _local.lock:
-        if _local.version == version:  # not if the content changed while it was built
-            _local.shared[key] = (now + settings.PAGE_CACHE_SECONDS, value)
-            while len(_local.shared) > LOCAL_SHARED:
-                del _local.shared[next(iter(_local.shared))]  # the oldest
-    return value
+        found = store.get(key)
+    if found is not None and found[0] > now:
+        return found  # type: ignore[return-value]  # stored below, under this key, by the same caller
+    value = build()
+    expires_at = now + settings.PAGE_CACHE_SECONDS
+    with _local.lock:
+        if _local.version == version:
+            store[key] = (expires_at, value)
+            while len(store) > limit:
+                store.popitem(last=False)
+    return expires_at, value
 
 
 def learner_value[T](request: HttpRequest, name: str, build: Callable[[], T]) -> T:
@@ -204,18 +218,8 @@ def learner_value[T](request: HttpRequest, name: str, build: Callable[[], T]) ->
         return build()
     version = _local.current_version()
     key = (name, *learner, version, get_language() or "")
-    now = time.time()
-    with _local.lock:
-        found = _local.learner_values.get(key)
-    if found is not None and found[0] > now:
-        _expires_by(request, found[0])  # a page drawn from it is kept no longer than the value
-        return found[1]  # type: ignore[return-value]  # stored below by this function, under this name
-    value = build()
-    with _local.lock:
-        if _local.version == version:  # not if the content changed while it was built
-            _local.learner_values[key] = (now + settings.PAGE_CACHE_SECONDS, value)
-            while len(_local.learner_values) > LOCAL_LEARNER_VALUES:
-                _local.learner_values.popitem(last=False)
+    expires_at, value = _kept(_local.learner_values, key, LOCAL_LEARNER_VALUES, version, build)
+    _expires_by(request, expires_at)  # a page drawn from it is kept no longer than the value
     return value
 
 
